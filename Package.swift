@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// AutoGit takes no third-party packages: everything here builds with the Swift toolchain alone.
+let package = Package(
+    name: "AutoGit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AutoGitCore", targets: ["AutoGitCore"]),
+        .library(name: "AutoGitClient", targets: ["AutoGitClient"]),
+        .library(name: "AutoGitServer", targets: ["AutoGitServer"]),
+        .library(name: "AutoGitFleeting", targets: ["AutoGitFleeting"]),
+        .library(name: "AutoGitRunner", targets: ["AutoGitRunner"]),
+        .executable(name: "autogit", targets: ["autogit"]),
+    ],
+    targets: [
+        // Thin C shims for what Swift's Glibc module does not expose (epoll, eventfd, accept4).
+        .target(name: "CAutoGitSystem"),
+        .target(name: "AutoGitCore"),
+        // The HTTP/1.1 server layer: sockets, parser, router, middleware. Knows nothing of runners or jobs.
+        .target(name: "AutoGitHTTP", dependencies: ["CAutoGitSystem"]),
+        .target(name: "AutoGitClient", dependencies: ["AutoGitCore"]),
+        .target(name: "AutoGitFleeting", dependencies: ["AutoGitCore"]),
+        .target(name: "AutoGitServer", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitFleeting"]),
+        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient"]),
+        .executableTarget(
+            name: "autogit",
+            dependencies: ["AutoGitCore", "AutoGitClient", "AutoGitServer", "AutoGitRunner", "AutoGitFleeting"]
+        ),
+
+        // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
+        .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP"]),
+
+        .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),
+        .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore"]),
+        .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP"]),
+        .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
+        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),
+        .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore"]
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// The AutoGitClient module. See Docs/ and the module's DocC catalog.

@@ -1,0 +1,1 @@
+// The AutoGitFleeting module. See Docs/ and the module's DocC catalog.

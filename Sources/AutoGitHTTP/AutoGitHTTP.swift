@@ -1,0 +1,1 @@
+// The AutoGitHTTP module. See Docs/ and the module's DocC catalog.

@@ -1,0 +1,1 @@
+// The AutoGitRunner module. See Docs/ and the module's DocC catalog.

@@ -1,0 +1,1 @@
+// The AutoGitServer module. See Docs/ and the module's DocC catalog.
