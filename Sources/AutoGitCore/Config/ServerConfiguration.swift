@@ -1,0 +1,373 @@
+/// The reference server's settings: from the config file (`autogit serve --config FILE`), readable with
+/// `GET /v1/config` and changed with `PATCH /v1/config` (a JSON merge patch).
+///
+/// Every field has a default, so a config file need only name what it changes. Durations are seconds.
+public struct ServerConfiguration: Codable, Sendable, Hashable {
+    /// Where the server listens.
+    public struct Server: Codable, Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        /// The address clients and agents reach the server at, when it differs from host and port (behind a proxy).
+        public var publicURL: String?
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil) {
+            self.host = host
+            self.port = port
+            self.publicURL = publicURL
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case host, port
+            case publicURL = "public_url"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Server()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            host = try container.decode(String.self, forKey: .host, default: defaults.host)
+            port = try container.decode(Int.self, forKey: .port, default: defaults.port)
+            publicURL = try container.decodeIfPresent(String.self, forKey: .publicURL)
+        }
+    }
+
+    /// A person who may log in with a password (`POST /v1/auth/login`).
+    public struct User: Codable, Sendable, Hashable {
+        public var username: String
+        /// `pbkdf2-sha256$<iterations>$<salt>$<hash>`; never a plain password. `GET /v1/config` omits it.
+        public var passwordHash: String?
+        public var role: Role
+
+        public init(username: String, passwordHash: String? = nil, role: Role = .viewer) {
+            self.username = username
+            self.passwordHash = passwordHash
+            self.role = role
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case username
+            case passwordHash = "password_hash"
+            case role
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            username = try container.decode(String.self, forKey: .username)
+            passwordHash = try container.decodeIfPresent(String.self, forKey: .passwordHash)
+            role = try container.decode(Role.self, forKey: .role, default: .viewer)
+        }
+    }
+
+    /// Authentication.
+    public struct Auth: Codable, Sendable, Hashable {
+        /// When false, every request acts as admin. Meant for a laptop, never for a shared server.
+        public var enabled: Bool
+        /// Lifetime of session tokens from login and refresh.
+        public var sessionTTLSeconds: Int
+        public var users: [User]
+
+        public init(enabled: Bool = true, sessionTTLSeconds: Int = 3600, users: [User] = []) {
+            self.enabled = enabled
+            self.sessionTTLSeconds = sessionTTLSeconds
+            self.users = users
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case enabled
+            case sessionTTLSeconds = "session_ttl_seconds"
+            case users
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Auth()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = try container.decode(Bool.self, forKey: .enabled, default: defaults.enabled)
+            sessionTTLSeconds = try container.decode(Int.self, forKey: .sessionTTLSeconds, default: defaults.sessionTTLSeconds)
+            users = try container.decode([User].self, forKey: .users, default: defaults.users)
+        }
+    }
+
+    /// Token-bucket rate limits, in requests per minute.
+    public struct RateLimits: Codable, Sendable, Hashable {
+        public var enabled: Bool
+        /// Per token.
+        public var authenticatedPerMinute: Int
+        /// Per client IP address, for requests without a token.
+        public var unauthenticatedPerMinute: Int
+        /// Per runner token, for the agent endpoints, so a busy fleet never throttles itself.
+        public var runnerPerMinute: Int
+
+        public init(
+            enabled: Bool = true, authenticatedPerMinute: Int = 100, unauthenticatedPerMinute: Int = 10, runnerPerMinute: Int = 6000
+        ) {
+            self.enabled = enabled
+            self.authenticatedPerMinute = authenticatedPerMinute
+            self.unauthenticatedPerMinute = unauthenticatedPerMinute
+            self.runnerPerMinute = runnerPerMinute
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case enabled
+            case authenticatedPerMinute = "authenticated_per_minute"
+            case unauthenticatedPerMinute = "unauthenticated_per_minute"
+            case runnerPerMinute = "runner_per_minute"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = RateLimits()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = try container.decode(Bool.self, forKey: .enabled, default: defaults.enabled)
+            authenticatedPerMinute = try container.decode(
+                Int.self, forKey: .authenticatedPerMinute, default: defaults.authenticatedPerMinute)
+            unauthenticatedPerMinute = try container.decode(
+                Int.self, forKey: .unauthenticatedPerMinute, default: defaults.unauthenticatedPerMinute)
+            runnerPerMinute = try container.decode(Int.self, forKey: .runnerPerMinute, default: defaults.runnerPerMinute)
+        }
+    }
+
+    /// Runner liveness.
+    public struct Runners: Codable, Sendable, Hashable {
+        public var heartbeatIntervalSeconds: Double
+        /// A runner silent for this long is marked offline and its jobs are re-queued.
+        public var offlineAfterSeconds: Double
+        public var defaultMaxConcurrentJobs: Int
+        /// How long heartbeat samples are kept for `GET /v1/runners/{id}/metrics`.
+        public var metricsRetentionSeconds: Int
+
+        public init(
+            heartbeatIntervalSeconds: Double = 10, offlineAfterSeconds: Double = 30, defaultMaxConcurrentJobs: Int = 1,
+            metricsRetentionSeconds: Int = 7 * 86_400
+        ) {
+            self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
+            self.offlineAfterSeconds = offlineAfterSeconds
+            self.defaultMaxConcurrentJobs = defaultMaxConcurrentJobs
+            self.metricsRetentionSeconds = metricsRetentionSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case heartbeatIntervalSeconds = "heartbeat_interval_seconds"
+            case offlineAfterSeconds = "offline_after_seconds"
+            case defaultMaxConcurrentJobs = "default_max_concurrent_jobs"
+            case metricsRetentionSeconds = "metrics_retention_seconds"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Runners()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            heartbeatIntervalSeconds = try container.decode(
+                Double.self, forKey: .heartbeatIntervalSeconds, default: defaults.heartbeatIntervalSeconds)
+            offlineAfterSeconds = try container.decode(Double.self, forKey: .offlineAfterSeconds, default: defaults.offlineAfterSeconds)
+            defaultMaxConcurrentJobs = try container.decode(
+                Int.self, forKey: .defaultMaxConcurrentJobs, default: defaults.defaultMaxConcurrentJobs)
+            metricsRetentionSeconds = try container.decode(
+                Int.self, forKey: .metricsRetentionSeconds, default: defaults.metricsRetentionSeconds)
+        }
+    }
+
+    /// Job defaults and bounds.
+    public struct Jobs: Codable, Sendable, Hashable {
+        /// The timeout of jobs that set none.
+        public var defaultTimeoutSeconds: Int
+        public var limits: JobLimits
+        /// The longest a runner's `jobs/request` long-poll is held open.
+        public var longPollSeconds: Double
+
+        public init(defaultTimeoutSeconds: Int = 3600, limits: JobLimits = JobLimits(), longPollSeconds: Double = 30) {
+            self.defaultTimeoutSeconds = defaultTimeoutSeconds
+            self.limits = limits
+            self.longPollSeconds = longPollSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case defaultTimeoutSeconds = "default_timeout_seconds"
+            case limits
+            case longPollSeconds = "long_poll_seconds"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Jobs()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            defaultTimeoutSeconds = try container.decode(Int.self, forKey: .defaultTimeoutSeconds, default: defaults.defaultTimeoutSeconds)
+            limits = try container.decode(JobLimits.self, forKey: .limits, default: defaults.limits)
+            longPollSeconds = try container.decode(Double.self, forKey: .longPollSeconds, default: defaults.longPollSeconds)
+        }
+    }
+
+    /// The event stream.
+    public struct Events: Codable, Sendable, Hashable {
+        /// Events kept for `Last-Event-ID` resumption.
+        public var bufferSize: Int
+
+        public init(bufferSize: Int = 10_000) {
+            self.bufferSize = bufferSize
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case bufferSize = "buffer_size"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            bufferSize = try container.decode(Int.self, forKey: .bufferSize, default: Events().bufferSize)
+        }
+    }
+
+    /// Webhook delivery.
+    public struct Webhooks: Codable, Sendable, Hashable {
+        public var maxAttempts: Int
+        /// The wait before the first retry; doubles with each attempt up to `maxBackoffSeconds`.
+        public var initialBackoffSeconds: Double
+        public var maxBackoffSeconds: Double
+        public var timeoutSeconds: Double
+
+        public init(maxAttempts: Int = 8, initialBackoffSeconds: Double = 1, maxBackoffSeconds: Double = 300, timeoutSeconds: Double = 10) {
+            self.maxAttempts = maxAttempts
+            self.initialBackoffSeconds = initialBackoffSeconds
+            self.maxBackoffSeconds = maxBackoffSeconds
+            self.timeoutSeconds = timeoutSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case maxAttempts = "max_attempts"
+            case initialBackoffSeconds = "initial_backoff_seconds"
+            case maxBackoffSeconds = "max_backoff_seconds"
+            case timeoutSeconds = "timeout_seconds"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Webhooks()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            maxAttempts = try container.decode(Int.self, forKey: .maxAttempts, default: defaults.maxAttempts)
+            initialBackoffSeconds = try container.decode(
+                Double.self, forKey: .initialBackoffSeconds, default: defaults.initialBackoffSeconds)
+            maxBackoffSeconds = try container.decode(Double.self, forKey: .maxBackoffSeconds, default: defaults.maxBackoffSeconds)
+            timeoutSeconds = try container.decode(Double.self, forKey: .timeoutSeconds, default: defaults.timeoutSeconds)
+        }
+    }
+
+    /// Model-serving instances.
+    public struct Instances: Codable, Sendable, Hashable {
+        /// Ports handed to instances that do not name one, inclusive.
+        public var portRangeStart: Int
+        public var portRangeEnd: Int
+        /// Instances running at once; starting one more stops the least recently used.
+        public var maxRunning: Int
+
+        public init(portRangeStart: Int = 9000, portRangeEnd: Int = 9999, maxRunning: Int = 4) {
+            self.portRangeStart = portRangeStart
+            self.portRangeEnd = portRangeEnd
+            self.maxRunning = maxRunning
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case portRangeStart = "port_range_start"
+            case portRangeEnd = "port_range_end"
+            case maxRunning = "max_running"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Instances()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            portRangeStart = try container.decode(Int.self, forKey: .portRangeStart, default: defaults.portRangeStart)
+            portRangeEnd = try container.decode(Int.self, forKey: .portRangeEnd, default: defaults.portRangeEnd)
+            maxRunning = try container.decode(Int.self, forKey: .maxRunning, default: defaults.maxRunning)
+        }
+    }
+
+    /// A fleeting provider: a plugin and its settings, with the autoscaling policy that drives it.
+    public struct ProviderEntry: Codable, Sendable, Hashable {
+        public var name: String
+        /// The plugin: `local`, `ssh`, `slurm` or `exec`.
+        public var type: String
+        /// Plugin-specific settings, passed to its `initialize`.
+        public var settings: JSONValue
+        public var policy: JSONValue?
+
+        public init(name: String, type: String, settings: JSONValue = [:], policy: JSONValue? = nil) {
+            self.name = name
+            self.type = type
+            self.settings = settings
+            self.policy = policy
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            type = try container.decode(String.self, forKey: .type)
+            settings = try container.decode(JSONValue.self, forKey: .settings, default: [:])
+            policy = try container.decodeIfPresent(JSONValue.self, forKey: .policy)
+        }
+    }
+
+    public var server: Server
+    public var auth: Auth
+    public var rateLimits: RateLimits
+    public var runners: Runners
+    public var jobs: Jobs
+    public var events: Events
+    public var webhooks: Webhooks
+    public var instances: Instances
+    public var providers: [ProviderEntry]
+
+    public init(
+        server: Server = Server(), auth: Auth = Auth(), rateLimits: RateLimits = RateLimits(), runners: Runners = Runners(),
+        jobs: Jobs = Jobs(), events: Events = Events(), webhooks: Webhooks = Webhooks(), instances: Instances = Instances(),
+        providers: [ProviderEntry] = []
+    ) {
+        self.server = server
+        self.auth = auth
+        self.rateLimits = rateLimits
+        self.runners = runners
+        self.jobs = jobs
+        self.events = events
+        self.webhooks = webhooks
+        self.instances = instances
+        self.providers = providers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server, auth
+        case rateLimits = "rate_limits"
+        case runners, jobs, events, webhooks, instances, providers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        server = try container.decode(Server.self, forKey: .server, default: Server())
+        auth = try container.decode(Auth.self, forKey: .auth, default: Auth())
+        rateLimits = try container.decode(RateLimits.self, forKey: .rateLimits, default: RateLimits())
+        runners = try container.decode(Runners.self, forKey: .runners, default: Runners())
+        jobs = try container.decode(Jobs.self, forKey: .jobs, default: Jobs())
+        events = try container.decode(Events.self, forKey: .events, default: Events())
+        webhooks = try container.decode(Webhooks.self, forKey: .webhooks, default: Webhooks())
+        instances = try container.decode(Instances.self, forKey: .instances, default: Instances())
+        providers = try container.decode([ProviderEntry].self, forKey: .providers, default: [])
+    }
+
+    /// The configuration as `GET /v1/config` shows it: password hashes removed.
+    public var redacted: ServerConfiguration {
+        var copy = self
+        copy.auth.users = auth.users.map { User(username: $0.username, passwordHash: nil, role: $0.role) }
+        return copy
+    }
+
+    /// This configuration with an RFC 7396 merge patch applied, decoded back into a configuration.
+    ///
+    /// Throws a ``CoreError`` naming the field when the result is not a valid configuration.
+    public func applying(mergePatch patch: JSONValue) throws(CoreError) -> ServerConfiguration {
+        guard patch.objectValue != nil else {
+            throw CoreError(.validationFailed, "A configuration patch must be a JSON object", field: "")
+        }
+        let current: JSONValue
+        do { current = try JSONValue(encoding: self) } catch {
+            throw CoreError(.internalError, "Could not encode the current configuration: \(error)")
+        }
+        let merged = current.applyingMergePatch(patch)
+        do {
+            return try merged.decode(as: ServerConfiguration.self)
+        } catch let error as DecodingError {
+            throw CoreError.decoding(error)
+        } catch {
+            throw CoreError(.validationFailed, "\(error)")
+        }
+    }
+}
