@@ -38,11 +38,19 @@ public struct JobRequirements: Codable, Sendable, Hashable {
     public var labels: [String]
     public var architecture: Architecture?
     public var gpu: GPURequirement?
+    /// Pins the job to one runner (jobs submitted through `POST /v1/runners/{id}/jobs`).
+    public var runnerID: String?
 
-    public init(labels: [String] = [], architecture: Architecture? = nil, gpu: GPURequirement? = nil) {
+    public init(labels: [String] = [], architecture: Architecture? = nil, gpu: GPURequirement? = nil, runnerID: String? = nil) {
         self.labels = labels
         self.architecture = architecture
         self.gpu = gpu
+        self.runnerID = runnerID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case labels, architecture, gpu
+        case runnerID = "runner_id"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -50,6 +58,7 @@ public struct JobRequirements: Codable, Sendable, Hashable {
         labels = try container.decode([String].self, forKey: .labels, default: [])
         architecture = try container.decodeIfPresent(Architecture.self, forKey: .architecture)
         gpu = try container.decodeIfPresent(GPURequirement.self, forKey: .gpu)
+        runnerID = try container.decodeIfPresent(String.self, forKey: .runnerID)
     }
 
     /// The number of GPUs required, zero when none.
