@@ -3,5 +3,5 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 
 /// Every benchmark by name. Add an entry when you add a benchmark file.
 let benchmarks: [String: Benchmark] = [
-    "store": storeBenchmark,
+    "store": storeBenchmark
 ]
