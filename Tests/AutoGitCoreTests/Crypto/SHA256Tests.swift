@@ -114,16 +114,12 @@ struct SHA256Tests {
         #expect(hasher.finalizeHex() == digest)
     }
 
-    /// The budget is 50 ms in a debug build; the bound here leaves room for a loaded machine and only catches
-    /// a gross regression such as per-byte allocation.
-    @Test("hashing a megabyte takes well under a second, even in a debug build")
-    func megabyteIsFast() {
-        let megabyte = pattern(1 << 20)
-        let clock = ContinuousClock()
-        var digest: [UInt8] = []
-        let elapsed = clock.measure { digest = SHA256.hash(megabyte) }
-        #expect(digest.count == SHA256.byteCount)
-        #expect(elapsed < .milliseconds(500))
+    /// Speed is measured by a benchmark, not here; this checks a large input hashes correctly (cross-checked
+    /// with Python's hashlib).
+    @Test("a megabyte hashes to the same digest as hashlib's")
+    func megabyte() {
+        let digest = SHA256.hexDigest(pattern(1 << 20))
+        #expect(digest == "172c15dc2e12b50e523d8e657cbe7fbb11c1053252bbf1e1431077d57d8128fd")
     }
 }
 
