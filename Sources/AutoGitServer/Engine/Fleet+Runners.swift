@@ -53,7 +53,7 @@ extension Fleet {
     /// Registers an agent (or re-registers the runner a plugin provisioned with the same `instance_id`).
     public func register(_ registration: RunnerRegistration) async throws(ServerError) -> Runner {
         let timestamp = now()
-        let existing = registration.instanceID.flatMap { instance in runners.values.first { $0.instanceID == instance } }
+        let existing = try runnerToTakeOver(for: registration)
         let id = existing?.id ?? Self.newID("runner-")
         var runner = Runner(id: id, name: registration.name, type: registration.type, status: .idle)
         runner.host = registration.host
@@ -87,6 +87,23 @@ extension Fleet {
         try await commit(changes)
         wakePollers()
         return runners[id] ?? runner
+    }
+
+    /// The runner a registration takes over: the one a plugin provisioned with the same `instance_id`, or one of
+    /// the same name that is offline, stopped, or registered from the same host (an agent restarted before it was
+    /// marked offline). A live runner of that name on another host is a 409.
+    private func runnerToTakeOver(for registration: RunnerRegistration) throws(ServerError) -> Runner? {
+        if let instance = registration.instanceID, let provisioned = runners.values.first(where: { $0.instanceID == instance }) {
+            return provisioned
+        }
+        guard let named = runners.values.first(where: { $0.name == registration.name }) else { return nil }
+        if [.offline, .stopped, .error].contains(named.status) || (named.host != nil && named.host == registration.host) {
+            return named
+        }
+        throw ServerError(
+            .conflict, status: 409,
+            "A live runner named '\(registration.name)' is registered from another host; choose another name or stop it first",
+            details: ["runner_id": .string(named.id), "name": .string(named.name)])
     }
 
     public func updateRunner(_ id: String, _ update: RunnerUpdate) async throws(ServerError) -> Runner {

@@ -45,3 +45,28 @@ struct ConfigurationSchemaTests {
         #expect(reset.server.port == 8080)
     }
 }
+
+@Suite("Configuration details")
+struct ConfigurationDetailTests {
+    @Test("a partial jobs.limits keeps the other defaults")
+    func partialLimits() throws {
+        let json = #"{"jobs": {"limits": {"max_steps": 5}}}"#
+        let configuration = try AutoGitJSON.decoder().decode(ServerConfiguration.self, from: Data(json.utf8))
+        #expect(configuration.jobs.limits.maxSteps == 5)
+        #expect(configuration.jobs.limits.maxRetryCount == JobLimits().maxRetryCount)
+    }
+
+    @Test("secrets in provider settings are redacted, key paths are not")
+    func redaction() {
+        let configuration = ServerConfiguration(providers: [
+            .init(
+                name: "cloud", type: "external",
+                settings: ["api_key": "sk-123", "ssh": ["key_path": "/home/a/.ssh/id", "password": "hunter2"], "region": "eu"])
+        ])
+        let settings = configuration.redacted.providers[0].settings
+        #expect(settings["api_key"] == "<redacted>")
+        #expect(settings["ssh"]?["password"] == "<redacted>")
+        #expect(settings["ssh"]?["key_path"] == "/home/a/.ssh/id")
+        #expect(settings["region"] == "eu")
+    }
+}

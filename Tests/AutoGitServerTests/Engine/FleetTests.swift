@@ -250,3 +250,25 @@ struct FleetTests {
         #expect(try await fleet.requestJob(for: runnerID, wait: 0)?.id == queuedID)
     }
 }
+
+@Suite("Fleet: re-registration")
+struct FleetRegistrationTests {
+    let directory = TemporaryDirectory()
+
+    @Test("an agent restarted on the same host takes its runner over; another host's live name is a 409")
+    func takeover() async throws {
+        let fleet = Fleet(store: try DurableStore(directory: directory.path), events: EventBus())
+        var registration = RunnerRegistration(name: "box", type: .native)
+        registration.host = "10.0.0.5"
+        let first = try await fleet.register(registration)
+        let job = try await fleet.submit(JobSpec(name: "j", steps: [JobStep(name: "s", run: "true")]))
+        _ = try await fleet.requestJob(for: first.id, wait: 0)
+        let again = try await fleet.register(registration)
+        #expect(again.id == first.id)
+        #expect(try await fleet.job(job.id).status == .queued)
+        registration.host = "10.0.0.6"
+        await #expect {
+            _ = try await fleet.register(registration)
+        } throws: { error in (error as? ServerError)?.status == 409 }
+    }
+}
