@@ -1,10 +1,15 @@
 import Foundation
 
-/// Signatures of webhook deliveries, sent in the ``headerName`` header as
+/// Signatures of webhook deliveries. Every delivery carries two headers:
 ///
 /// ```
-/// X-AutoGit-Signature: t=1700000000,v1=3a40818bd9e38409c67ee6d5fc93850812a870a19aab799a64deecc2ecbb4c6e
+/// X-AutoGit-Signature: sha256=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+/// X-AutoGit-Timestamped-Signature: t=1700000000,v1=3a40818bd9e38409c67ee6d5fc93850812a870a19aab799a64deecc2ecbb4c6e
 /// ```
+///
+/// The first (``bodySignatureHeaderName``) is the HMAC-SHA256 of the body alone, in the style receivers of GitHub
+/// webhooks already verify; ``bodySignature(_:secret:)`` makes it. The second (``headerName``) also covers a
+/// timestamp and is what a receiver should prefer:
 ///
 /// `t` is when the delivery was signed, in whole Unix seconds; each `v1` is the lowercase hex HMAC-SHA256 of
 /// `"<t>.<body>"` under one secret. Covering the timestamp stops a captured delivery from being replayed later
@@ -14,8 +19,29 @@ import Foundation
 ///
 /// The receiver must verify the exact body bytes it received, before any JSON parsing.
 public enum WebhookSignature {
-    /// The header that carries the signature.
-    public static let headerName = "X-AutoGit-Signature"
+    /// The header that carries the timestamped signature (`t=…,v1=…`).
+    public static let headerName = "X-AutoGit-Timestamped-Signature"
+    /// The header that carries the signature of the body alone (`sha256=<hex>`).
+    public static let bodySignatureHeaderName = "X-AutoGit-Signature"
+
+    /// `sha256=<lowercase hex HMAC-SHA256 of body under secret>`, the value of ``bodySignatureHeaderName``.
+    public static func bodySignature(_ body: some Sequence<UInt8>, secret: String) -> String {
+        "sha256=" + Hex.encode(HMACSHA256.authenticationCode(for: Array(body), using: Array(secret.utf8)))
+    }
+
+    /// Checks a `sha256=<hex>` header against `body` in constant time. It carries no time, so it cannot refuse a
+    /// replayed delivery: prefer ``verify(_:body:secret:tolerance:now:)`` where the timestamped header is present.
+    public static func verifyBodySignature(_ header: String?, body: some Sequence<UInt8>, secret: String) throws(CryptoError) {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
+            throw CryptoError(.webhookSignatureMissing, "the \(bodySignatureHeaderName) header is missing")
+        }
+        guard header.hasPrefix("sha256="), header.count == 7 + 64 else {
+            throw CryptoError(.webhookSignatureMalformed, "malformed \(bodySignatureHeaderName) header: expected sha256=<64 hex digits>")
+        }
+        guard ConstantTime.equals(header.lowercased(), bodySignature(body, secret: secret)) else {
+            throw CryptoError(.webhookSignatureMismatch, "the \(bodySignatureHeaderName) header does not sign this body")
+        }
+    }
     /// How far, in seconds, a delivery's timestamp may be from the receiver's clock by default: 5 minutes.
     public static let defaultTolerance: TimeInterval = 300
 

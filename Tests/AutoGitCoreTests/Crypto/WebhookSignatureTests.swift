@@ -16,7 +16,8 @@ struct WebhookSignatureTests {
     func headerFormat() {
         #expect(WebhookSignature.sign(Self.body, secret: Self.secret, at: Self.signedAt) == "t=1700000000,v1=\(Self.code)")
         #expect(WebhookSignature.sign(Self.body, secret: Self.secret, at: Self.signedAt + 0.999) == "t=1700000000,v1=\(Self.code)")
-        #expect(WebhookSignature.headerName == "X-AutoGit-Signature")
+        #expect(WebhookSignature.headerName == "X-AutoGit-Timestamped-Signature")
+        #expect(WebhookSignature.bodySignatureHeaderName == "X-AutoGit-Signature")
     }
 
     @Test("a fresh signature verifies, within the tolerance on either side")
@@ -135,5 +136,17 @@ struct WebhookSignatureTests {
             errorCode { try WebhookSignature.verify(header, body: Self.body, secret: Self.secret, now: Self.signedAt + 86_400) }
                 == .webhookSignatureMismatch
         )
+    }
+
+    @Test("the body signature is sha256=<hex HMAC of the body> and verifies in constant time")
+    func bodySignature() throws {
+        let body = Array(#"{"type":"job_status_changed"}"#.utf8)
+        let header = WebhookSignature.bodySignature(body, secret: "whsec")
+        let expected = "sha256=" + Hex.encode(HMACSHA256.authenticationCode(for: body, using: Array("whsec".utf8)))
+        #expect(header == expected)
+        try WebhookSignature.verifyBodySignature(header, body: body, secret: "whsec")
+        #expect(throws: CryptoError.self) { try WebhookSignature.verifyBodySignature(header, body: body + [32], secret: "whsec") }
+        #expect(throws: CryptoError.self) { try WebhookSignature.verifyBodySignature("sha1=abc", body: body, secret: "whsec") }
+        #expect(throws: CryptoError.self) { try WebhookSignature.verifyBodySignature(nil, body: body, secret: "whsec") }
     }
 }
