@@ -10,29 +10,42 @@ extension CompletionScript {
 
             """
         for path in paths {
-            let command = path[path.count - 1]
-            let words = command.visibleSubcommands.map(\.name) + argumentChoices(path)
+            let words = path[path.count - 1].visibleSubcommands.map(\.name) + argumentChoices(path)
             guard !words.isEmpty else { continue }
             out += "        \(quote(path.commandName))) echo \(quote(words.joined(separator: " "))) ;;\n"
         }
         out += "    esac\n}\n\n_\(name)_options() {\n    case \"$1\" in\n"
         for path in paths {
-            let spellings = path.availableOptions.filter { !$0.isHidden }.flatMap { [$0.longName] + ($0.shortName.map { [$0] } ?? []) }
+            let spellings = ownOptions(path).filter { !$0.isHidden }.flatMap(Self.spellings)
+            guard !spellings.isEmpty else { continue }
             out += "        \(quote(path.commandName))) echo \(quote(spellings.joined(separator: " "))) ;;\n"
         }
-        out += "    esac\n}\n\n_\(name)_subcommand() {\n    case \"$1|$2\" in\n"
+        let globalSpellings = globalOptions.filter { !$0.isHidden }.flatMap(Self.spellings)
+        out += "    esac\n    echo \(quote(globalSpellings.joined(separator: " ")))\n}\n\n"
+        out += "_\(name)_subcommand() {\n    case \"$1|$2\" in\n"
         for entry in subcommandWords {
             out += "        \(quote(entry.path + "|" + entry.word))) echo \(quote(entry.name)) ;;\n"
         }
         out += "    esac\n}\n\n_\(name)_takes_value() {\n    case \"$1|$2\" in\n"
-        for entry in valueSpellings where !entry.spellings.isEmpty {
-            let patterns = entry.spellings.map { quote(entry.path + "|" + $0) }.joined(separator: "|")
-            out += "        \(patterns)) return 0 ;;\n"
+        for path in paths {
+            let spellings = Self.valueSpellings(ownOptions(path))
+            guard !spellings.isEmpty else { continue }
+            out += "        " + spellings.map { quote(path.commandName + "|" + $0) }.joined(separator: "|") + ") return 0 ;;\n"
         }
+        out += "    esac\n    case \"$2\" in\n"
+        out += "        " + Self.valueSpellings(globalOptions).map(quote).joined(separator: "|") + ") return 0 ;;\n"
         out += "    esac\n    return 1\n}\n\n_\(name)_choices() {\n    case \"$1|$2\" in\n"
-        for entry in valueChoices {
-            let patterns = entry.spellings.map { quote(entry.path + "|" + $0) }.joined(separator: "|")
-            out += "        \(patterns)) echo \(quote(entry.choices.joined(separator: " "))) ;;\n"
+        for path in paths {
+            for option in ownOptions(path) {
+                guard let choices = Self.choices(option) else { continue }
+                let patterns = Self.spellings(option).map { quote(path.commandName + "|" + $0) }.joined(separator: "|")
+                out += "        \(patterns)) echo \(quote(choices.joined(separator: " "))); return ;;\n"
+            }
+        }
+        out += "    esac\n    case \"$2\" in\n"
+        for option in globalOptions {
+            guard let choices = Self.choices(option) else { continue }
+            out += "        \(Self.spellings(option).map(quote).joined(separator: "|"))) echo \(quote(choices.joined(separator: " "))) ;;\n"
         }
         out += """
                 esac

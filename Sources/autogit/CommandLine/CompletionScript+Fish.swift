@@ -13,10 +13,14 @@ extension CompletionScript {
             out += "        case \(fishQuote(entry.path + "|" + entry.word))\n            echo \(fishQuote(entry.name))\n"
         }
         out += "    end\nend\n\nfunction __\(name)_takes_value\n    switch \"$argv[1]|$argv[2]\"\n"
-        for entry in valueSpellings where !entry.spellings.isEmpty {
-            let patterns = entry.spellings.map { fishQuote(entry.path + "|" + $0) }.joined(separator: " ")
+        for path in paths {
+            let spellings = Self.valueSpellings(ownOptions(path))
+            guard !spellings.isEmpty else { continue }
+            let patterns = spellings.map { fishQuote(path.commandName + "|" + $0) }.joined(separator: " ")
             out += "        case \(patterns)\n            return 0\n"
         }
+        out += "    end\n    switch \"$argv[2]\"\n"
+        out += "        case \(Self.valueSpellings(globalOptions).map(fishQuote).joined(separator: " "))\n            return 0\n"
         out += """
                 end
                 return 1

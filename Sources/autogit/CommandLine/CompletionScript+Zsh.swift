@@ -20,27 +20,39 @@ extension CompletionScript {
         }
         out += "        *) reply=() ;;\n    esac\n}\n\n_\(name)_options() {\n    case \"$1\" in\n"
         for path in paths {
-            let entries = path.availableOptions.filter { !$0.isHidden }.flatMap { option in
-                [describe(option.longName, option.help)] + (option.shortName.map { [describe($0, option.help)] } ?? [])
-            }
+            let entries = describeOptions(ownOptions(path))
+            guard !entries.isEmpty else { continue }
             out += "        \(quote(path.commandName))) reply=(\(entries.joined(separator: " "))) ;;\n"
         }
-        out += "        *) reply=() ;;\n    esac\n}\n\n_\(name)_subcommand() {\n    case \"$1|$2\" in\n"
+        out += "        *) reply=() ;;\n    esac\n"
+        out += "    reply+=(\(describeOptions(globalOptions).joined(separator: " ")))\n}\n\n"
+        out += "_\(name)_subcommand() {\n    case \"$1|$2\" in\n"
         for entry in subcommandWords {
             out += "        \(quote(entry.path + "|" + entry.word))) REPLY=\(quote(entry.name)) ;;\n"
         }
         out += "        *) REPLY='' ;;\n    esac\n}\n\n_\(name)_takes_value() {\n    case \"$1|$2\" in\n"
-        for entry in valueSpellings where !entry.spellings.isEmpty {
-            let patterns = entry.spellings.map { quote(entry.path + "|" + $0) }.joined(separator: "|")
-            out += "        \(patterns)) return 0 ;;\n"
+        for path in paths {
+            let spellings = Self.valueSpellings(ownOptions(path))
+            guard !spellings.isEmpty else { continue }
+            out += "        " + spellings.map { quote(path.commandName + "|" + $0) }.joined(separator: "|") + ") return 0 ;;\n"
         }
-        out += "    esac\n    return 1\n}\n\n_\(name)_choices() {\n    case \"$1|$2\" in\n"
-        for entry in valueChoices {
-            let patterns = entry.spellings.map { quote(entry.path + "|" + $0) }.joined(separator: "|")
-            out += "        \(patterns)) reply=(\(entry.choices.map(quote).joined(separator: " "))) ;;\n"
+        out += "    esac\n    case \"$2\" in\n"
+        out += "        " + Self.valueSpellings(globalOptions).map(quote).joined(separator: "|") + ") return 0 ;;\n"
+        out += "    esac\n    return 1\n}\n\n_\(name)_choices() {\n    reply=()\n    case \"$1|$2\" in\n"
+        for path in paths {
+            for option in ownOptions(path) {
+                guard let choices = Self.choices(option) else { continue }
+                let patterns = Self.spellings(option).map { quote(path.commandName + "|" + $0) }.joined(separator: "|")
+                out += "        \(patterns)) reply=(\(choices.map(quote).joined(separator: " "))); return ;;\n"
+            }
+        }
+        out += "    esac\n    case \"$2\" in\n"
+        for option in globalOptions {
+            guard let choices = Self.choices(option) else { continue }
+            out +=
+                "        \(Self.spellings(option).map(quote).joined(separator: "|"))) reply=(\(choices.map(quote).joined(separator: " "))) ;;\n"
         }
         out += """
-                    *) reply=() ;;
                 esac
             }
 
@@ -82,6 +94,10 @@ extension CompletionScript {
 
             """
         return out
+    }
+
+    private func describeOptions(_ options: [OptionSpec]) -> [String] {
+        options.filter { !$0.isHidden }.flatMap { option in Self.spellings(option).map { describe($0, option.help) } }
     }
 
     /// A `name:description` entry for `_describe`, quoted; colons in the name are escaped.

@@ -27,32 +27,38 @@ struct CompletionScript: Sendable {
     }
 
     /// The words that lead from a command to its subcommand: `("autogit runners", "ls", "list")` for each name
-    /// and alias of each subcommand.
+    /// and alias of each visible subcommand.
     var subcommandWords: [(path: String, word: String, name: String)] {
         paths.flatMap { path in
-            path[path.count - 1].subcommands.flatMap { child in
+            path[path.count - 1].visibleSubcommands.flatMap { child in
                 ([child.name] + child.aliases).map { (path.commandName, $0, child.name) }
             }
         }
     }
 
-    /// The spellings of options that take a value, per command: what the walk must skip one word after.
-    var valueSpellings: [(path: String, spellings: [String])] {
-        paths.map { path in
-            let options = path.availableOptions.filter(\.takesValue)
-            return (path.commandName, options.flatMap { [$0.longName] + ($0.shortName.map { [$0] } ?? []) })
-        }
+    /// The root's options, which apply to every command; the scripts list them once rather than per command.
+    var globalOptions: [OptionSpec] { root.options }
+
+    /// The options a command has beyond the global ones: its own and those of the commands between it and the root.
+    func ownOptions(_ path: [CommandSpec]) -> [OptionSpec] {
+        Array(path.dropFirst()).availableOptions
     }
 
-    /// What to offer after an option that takes a value: its allowed values, or files.
-    var valueChoices: [(path: String, spellings: [String], choices: [String])] {
-        paths.flatMap { path in
-            path.availableOptions.filter(\.takesValue).compactMap { option in
-                let spellings = [option.longName] + (option.shortName.map { [$0] } ?? [])
-                if Self.takesFile(option) { return (path.commandName, spellings, ["__files"]) }
-                return option.allowedValues.isEmpty ? nil : (path.commandName, spellings, option.allowedValues)
-            }
-        }
+    /// `--output` and `-o`.
+    static func spellings(_ option: OptionSpec) -> [String] {
+        [option.longName] + (option.shortName.map { [$0] } ?? [])
+    }
+
+    /// The spellings of options that take a value: what the walk must skip one word after.
+    static func valueSpellings(_ options: [OptionSpec]) -> [String] {
+        options.filter(\.takesValue).flatMap(spellings)
+    }
+
+    /// What to offer after an option that takes a value: its allowed values, `__files` for a path, or nothing.
+    static func choices(_ option: OptionSpec) -> [String]? {
+        guard option.takesValue else { return nil }
+        if takesFile(option) { return ["__files"] }
+        return option.allowedValues.isEmpty ? nil : option.allowedValues
     }
 
     /// The allowed values of a command's first positional argument (`completion <shell>`).

@@ -22,37 +22,33 @@ struct HelpFormatter: Sendable {
     /// The full help for the last command of `path`.
     func help(for path: [CommandSpec]) -> String {
         let command = path[path.count - 1]
-        var sections: [String] = []
-        sections.append(command.abstract.isEmpty ? "" : wrapped(command.abstract, indent: 0))
-        sections.append("Usage: " + usage(for: path))
-        if !command.discussion.isEmpty { sections.append(wrapped(command.discussion, indent: 0)) }
-        if !command.visibleSubcommands.isEmpty {
-            let rows = command.visibleSubcommands.map { ($0.name, $0.abstract) }
-            sections.append("Commands:\n" + twoColumns(rows))
-        }
+        let commandRows = command.visibleSubcommands.map { ($0.name, $0.abstract) }
         var argumentRows = command.arguments.map { ($0.synopsis, $0.help) }
         if let passthrough = command.passthrough {
             argumentRows.append(("-- <\(passthrough.name)>...", passthrough.help))
         }
-        if !argumentRows.isEmpty { sections.append("Arguments:\n" + twoColumns(argumentRows)) }
-        let ownOptions = command.visibleOptions
-        let inherited = path.inheritedOptions.filter { !$0.isHidden }
-        if !ownOptions.isEmpty {
-            sections.append("Options:\n" + twoColumns(ownOptions.map { ($0.synopsis, $0.helpWithDetails) }))
-        }
-        if !inherited.isEmpty {
-            sections.append("Global options:\n" + twoColumns(inherited.map { ($0.synopsis, $0.helpWithDetails) }))
+        let optionRows = command.visibleOptions.map { ($0.synopsis, $0.helpWithDetails) }
+        let globalRows = path.inheritedOptions.filter { !$0.isHidden }.map { ($0.synopsis, $0.helpWithDetails) }
+        // One left column width for the whole page, so every section lines up.
+        let leftWidth = min((commandRows + argumentRows + optionRows + globalRows).map(\.0.count).max() ?? 0, 28)
+
+        var sections: [String] = []
+        if !command.abstract.isEmpty { sections.append(wrapped(command.abstract)) }
+        sections.append("Usage: " + usage(for: path))
+        if !command.discussion.isEmpty { sections.append(wrapped(command.discussion)) }
+        for (title, rows) in [
+            ("Commands", commandRows), ("Arguments", argumentRows), ("Options", optionRows), ("Global options", globalRows),
+        ] where !rows.isEmpty {
+            sections.append(title + ":\n" + twoColumns(rows, leftWidth: leftWidth))
         }
         if !command.examples.isEmpty {
-            let examples = command.examples.map { example in
-                "  # \(example.explanation)\n  \(example.command)"
-            }
+            let examples = command.examples.map { "  # \($0.explanation)\n  \($0.command)" }
             sections.append("Examples:\n" + examples.joined(separator: "\n\n"))
         }
         if !command.visibleSubcommands.isEmpty {
             sections.append("Run '\(path.commandName) <command> --help' for more about a command.")
         }
-        return sections.filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
+        return sections.joined(separator: "\n\n") + "\n"
     }
 
     /// The lines a usage error ends with: the command's usage and where to read more.
@@ -60,16 +56,14 @@ struct HelpFormatter: Sendable {
         "Usage: \(usage(for: path))\nRun '\(path.commandName) --help' for more information."
     }
 
-    private func wrapped(_ text: String, indent: Int) -> String {
-        let pad = String(repeating: " ", count: indent)
-        return TextWrapping.wrap(text, width: width - indent).map { $0.isEmpty ? "" : pad + $0 }.joined(separator: "\n")
+    private func wrapped(_ text: String) -> String {
+        TextWrapping.wrap(text, width: width).joined(separator: "\n")
     }
 
     /// Names on the left, descriptions wrapped on the right; a name too long for the left column puts its
     /// description on the next line.
-    private func twoColumns(_ rows: [(String, String)]) -> String {
+    private func twoColumns(_ rows: [(String, String)], leftWidth: Int) -> String {
         let indent = 2
-        let leftWidth = min(rows.map(\.0.count).max() ?? 0, 28)
         let rightStart = indent + leftWidth + 2
         let rightWidth = max(width - rightStart, 30)
         var lines: [String] = []
