@@ -18,14 +18,6 @@ struct ParsedArguments: Sendable, Hashable {
 
     init() {}
 
-    /// Builds parsed arguments directly, for tests of code that consumes them.
-    init(options: [String: [String]], arguments: [String: [String]] = [:], passthrough: [String] = []) {
-        optionValues = options
-        sources = options.mapValues { _ in .commandLine }
-        argumentValues = arguments
-        self.passthrough = passthrough
-    }
-
     mutating func record(_ value: String, for option: OptionSpec, from source: Source) {
         if option.kind == .repeatable, sources[option.long] == source {
             optionValues[option.long, default: []].append(value)

@@ -24,6 +24,10 @@ final class ProgressIndicator: Sendable {
         self.isAnimated = isAnimated ?? console.isErrorTTY
     }
 
+    deinit {
+        state.withLock { $0.ticker?.cancel() }
+    }
+
     /// Shows `message` as the current state; repeated messages are not printed again off a terminal.
     func update(_ message: String) {
         let output: String? = state.withLock { state in
