@@ -365,7 +365,7 @@ final class Connection {
 
     @discardableResult
     private func writeResponse(_ response: HTTPResponse, isHead: Bool, version: HTTPVersion) -> Bool {
-        var closing = !keepAlive || loop.isDraining || peerClosed || response.headers.tokens(for: "Connection").contains("close")
+        var closing = !keepAlive || loop.isDraining || response.headers.tokens(for: "Connection").contains("close")
         let bodyAllowed = !response.status.forbidsBody
         switch response.body {
         case .bytes(let bytes):
