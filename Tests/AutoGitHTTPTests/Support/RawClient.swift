@@ -119,6 +119,31 @@ final class RawClient: @unchecked Sendable {
         try await onQueue { try self.readResponseNow(head: head) }
     }
 
+    /// Reads only a response head, leaving the body to `readChunk()` (for streamed responses).
+    func readHeadOnly() async throws -> RawResponse {
+        try await onQueue { try self.readResponseNow(head: true) }
+    }
+
+    /// Reads one chunk of a chunked body; nil for the last (zero-size) chunk.
+    func readChunk() async throws -> [UInt8]? {
+        try await onQueue {
+            let line = try self.readLine()
+            guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else {
+                throw RawClientError(description: "bad chunk size \(line)")
+            }
+            if size == 0 {
+                while try !self.readLine().isEmpty {}
+                return nil
+            }
+            while self.buffer.count < size + 2 {
+                guard try self.fill() else { throw RawClientError(description: "closed mid-chunk") }
+            }
+            let chunk = Array(self.buffer[0..<size])
+            self.buffer.removeFirst(size + 2)
+            return chunk
+        }
+    }
+
     private func readResponseNow(head: Bool) throws -> RawResponse {
         var end: Int?
         while true {
