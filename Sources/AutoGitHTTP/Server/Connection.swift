@@ -39,6 +39,9 @@ final class Connection {
     private var mayRead = false
     private var writable = true
     private var peerClosed = false
+    /// The peer has shut down its sending side (EPOLLRDHUP): keep reading to the end of input, since no further
+    /// edge will announce the end-of-file behind data we have not read yet.
+    private var peerShutDownHint = false
     private var closeAfterFlush = false
     private var isProcessing = false
     private var needsProcessing = false
@@ -101,6 +104,7 @@ final class Connection {
             if pendingOutput > 0 { flush() }
         }
         if state == .closed { return }
+        if events & (CAUTOGIT_EPOLLRDHUP | CAUTOGIT_EPOLLHUP) != 0 { peerShutDownHint = true }
         if events & (CAUTOGIT_EPOLLIN | CAUTOGIT_EPOLLRDHUP | CAUTOGIT_EPOLLHUP) != 0 {
             mayRead = true
             readAndProcess()
@@ -118,7 +122,7 @@ final class Connection {
             let count = read(fd, loop.scratch.baseAddress, room)
             if count > 0 {
                 // A short read drained the socket; edge-triggered epoll reports the next arrival.
-                if count < room { mayRead = false }
+                if count < room && !peerShutDownHint { mayRead = false }
                 compactInput()
                 input.append(contentsOf: UnsafeRawBufferPointer(start: loop.scratch.baseAddress, count: count))
                 if awaitingFirstByte && state == .readingHead {
@@ -159,7 +163,7 @@ final class Connection {
                     close()
                     return
                 }
-                if count < loop.scratch.count { mayRead = false }
+                if count < loop.scratch.count && !peerShutDownHint { mayRead = false }
             } else if count == 0 {
                 peerClosed = true
                 mayRead = false
