@@ -40,7 +40,9 @@ struct FuzzTests {
                 bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
             case 4:
                 let at = Int.random(in: 0...bytes.count, using: &random)
-                bytes.insert(contentsOf: Array(repeating: bytes.randomElement(using: &random) ?? 65, count: Int.random(in: 1...300, using: &random)), at: at)
+                bytes.insert(
+                    contentsOf: Array(repeating: bytes.randomElement(using: &random) ?? 65, count: Int.random(in: 1...300, using: &random)),
+                    at: at)
             default:
                 bytes += input
             }

@@ -21,7 +21,9 @@ struct MiddlewareTests {
         var router = Router()
         router.get("/ok") { request in .text(request.requestID ?? "none") }
         router.get("/runners/{id}") { request in
-            throw HTTPError(.notFound, code: "RUNNER_NOT_FOUND", message: "No runner \(request.parameter("id")!).", details: ["id": request.parameter("id")!])
+            throw HTTPError(
+                .notFound, code: "RUNNER_NOT_FOUND", message: "No runner \(request.parameter("id")!).",
+                details: ["id": request.parameter("id")!])
         }
         router.get("/boom") { _ in throw Boom() }
         router.get("/runners/register") { _ in .text("literal wins") }
