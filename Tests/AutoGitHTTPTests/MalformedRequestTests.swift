@@ -83,7 +83,8 @@ struct MalformedRequestTests {
         try await withServer { server in
             let client = try RawClient(port: server.port)
             try await client.send(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
             let first = try await client.readResponse()
             #expect(first.status == 400)
             let rest = try await client.waitForClose()

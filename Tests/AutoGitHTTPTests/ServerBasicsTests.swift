@@ -36,7 +36,8 @@ struct ServerBasicsTests {
         try await withServer { server in
             let client = try RawClient(port: server.port)
             try await client.send(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 1\r\n\r\n")
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 1\r\n\r\n"
+            )
             let response = try await client.readResponse()
             #expect(response.status == 200)
             #expect(response.text == "hello world")

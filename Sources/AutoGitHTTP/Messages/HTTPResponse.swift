@@ -36,7 +36,9 @@ public struct HTTPResponse: Sendable {
 
     /// An `application/json` response. The default encoder sorts keys so output is stable (Linux orders keys
     /// differently run to run otherwise); pass your own for other strategies.
-    public static func json(_ value: some Encodable, status: HTTPStatus = .ok, encoder: JSONEncoder? = nil) throws
+    public static func json(
+        _ value: some Encodable, status: HTTPStatus = .ok, encoder: JSONEncoder? = nil
+    ) throws
         -> HTTPResponse
     {
         let data = try (encoder ?? HTTPResponse.makeJSONEncoder()).encode(value)
@@ -52,7 +54,9 @@ public struct HTTPResponse: Sendable {
 
     /// A Server-Sent Events response (`text/event-stream`, `Cache-Control: no-cache`). When the client disconnects
     /// or the server shuts down, the task iterating `events` is cancelled, so an `AsyncStream`'s `onTermination` runs.
-    public static func serverSentEvents<Events: AsyncSequence & Sendable>(_ events: Events, status: HTTPStatus = .ok)
+    public static func serverSentEvents<Events: AsyncSequence & Sendable>(
+        _ events: Events, status: HTTPStatus = .ok
+    )
         -> HTTPResponse where Events.Element == ServerSentEvent
     {
         HTTPResponse(

@@ -85,7 +85,9 @@ struct HeadParser {
             // RFC 9112 §3.2: exactly one Host field in HTTP/1.1.
             if headers.values(for: "Host").count != 1 { throw .bad("HTTP/1.1 requests need exactly one Host header.") }
         }
-        if method == .connect { throw ParseError(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "CONNECT is not supported.") }
+        if method == .connect {
+            throw ParseError(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "CONNECT is not supported.")
+        }
         if target == "*" && method != .options { throw .bad("The asterisk target is only for OPTIONS.") }
         if !RequestTarget.isAcceptable(target) { throw .bad("Unsupported request target form.") }
         return RequestHead(method: method, target: target, version: version, headers: headers)

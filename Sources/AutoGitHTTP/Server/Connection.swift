@@ -255,7 +255,9 @@ final class Connection {
             sendContinue = framing != .none && head.version == .http1_1
         }
         self.head = head
-        keepAlive = head.version == .http1_1 ? !head.headers.tokens(for: "Connection").contains("close")
+        keepAlive =
+            head.version == .http1_1
+            ? !head.headers.tokens(for: "Connection").contains("close")
             : head.headers.tokens(for: "Connection").contains("keep-alive")
         switch framing {
         case .none:

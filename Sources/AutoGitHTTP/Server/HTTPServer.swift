@@ -1,7 +1,8 @@
+import Synchronization
+
 #if os(Linux)
 import Glibc
 #endif
-import Synchronization
 
 /// A small HTTP/1.1 server: epoll event loops (one per core) own the sockets, and each request runs as a Swift
 /// concurrency task through the middleware chain and responder.
