@@ -29,7 +29,7 @@ let package = Package(
         ),
 
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
-        .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP"]),
+        .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer"]),
 
         .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),

@@ -343,11 +343,38 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
         providers = try container.decode([ProviderEntry].self, forKey: .providers, default: [])
     }
 
-    /// The configuration as `GET /v1/config` shows it: password hashes removed.
+    /// The configuration as `GET /v1/config` shows it: password hashes removed, and provider settings whose name
+    /// suggests a secret (`password`, `secret`, `token`, `key`, `credential`) replaced by `"<redacted>"`.
     public var redacted: ServerConfiguration {
         var copy = self
         copy.auth.users = auth.users.map { User(username: $0.username, passwordHash: nil, role: $0.role) }
+        copy.providers = providers.map { provider in
+            var provider = provider
+            provider.settings = Self.redactingSecrets(in: provider.settings)
+            return provider
+        }
         return copy
+    }
+
+    private static func redactingSecrets(in value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            for (name, member) in members {
+                let lowered = name.lowercased()
+                let isSecret =
+                    ["password", "secret", "token", "credential", "private_key", "api_key", "access_key"]
+                    .contains { lowered.contains($0) } || lowered == "key"
+                // A path to a key file is not itself a secret; its contents are.
+                let isPath = lowered.hasSuffix("_path") || lowered.hasSuffix("_file")
+                result[name] = isSecret && !isPath && member != .null ? "<redacted>" : redactingSecrets(in: member)
+            }
+            return .object(result)
+        case .array(let items):
+            return .array(items.map(redactingSecrets(in:)))
+        default:
+            return value
+        }
     }
 
     /// This configuration with an RFC 7396 merge patch applied, decoded back into a configuration.

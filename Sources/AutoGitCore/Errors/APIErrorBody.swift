@@ -8,15 +8,19 @@ public struct APIErrorBody: Codable, Sendable, Hashable, Error {
     public var code: ErrorCode
     public var message: String
     public var details: JSONValue?
+    /// The `X-Request-ID` of the failed request, so a user can quote it and an operator can find the log line.
+    public var requestID: String?
 
-    public init(code: ErrorCode, message: String, details: JSONValue? = nil) {
+    public init(code: ErrorCode, message: String, details: JSONValue? = nil, requestID: String? = nil) {
         self.code = code
         self.message = message
         self.details = details
+        self.requestID = requestID
     }
 
     enum CodingKeys: String, CodingKey {
         case code, message, details
+        case requestID = "request_id"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,6 +28,7 @@ public struct APIErrorBody: Codable, Sendable, Hashable, Error {
         code = try container.decode(ErrorCode.self, forKey: .code, default: .internalError)
         message = try container.decode(String.self, forKey: .message, default: "")
         details = try container.decodeIfPresent(JSONValue.self, forKey: .details)
+        requestID = try container.decodeIfPresent(String.self, forKey: .requestID)
     }
 
     /// Reads an error body in any of the four shapes AutoGit meets, or returns `nil` when `data` is none of them:
@@ -44,7 +49,8 @@ public struct APIErrorBody: Codable, Sendable, Hashable, Error {
                 return APIErrorBody(
                     code: nested["code"]?.stringValue.map { ErrorCode($0) } ?? fallbackCode,
                     message: nested["message"]?.stringValue ?? nested["detail"]?.stringValue ?? "",
-                    details: nested["details"])
+                    details: nested["details"],
+                    requestID: nested["request_id"]?.stringValue)
             }
             if let message = error.stringValue {
                 return APIErrorBody(
@@ -90,7 +96,7 @@ public struct ErrorEnvelope: Codable, Sendable, Hashable {
         self.error = error
     }
 
-    public init(code: ErrorCode, message: String, details: JSONValue? = nil) {
-        self.error = APIErrorBody(code: code, message: message, details: details)
+    public init(code: ErrorCode, message: String, details: JSONValue? = nil, requestID: String? = nil) {
+        self.error = APIErrorBody(code: code, message: message, details: details, requestID: requestID)
     }
 }

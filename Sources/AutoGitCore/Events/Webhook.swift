@@ -1,6 +1,7 @@
 import Foundation
 
-/// A subscription that POSTs events to a URL, signed with `X-AutoGit-Signature: sha256=<hex HMAC of the body>`.
+/// A subscription that POSTs events to a URL, signed with `X-AutoGit-Signature: sha256=<hex HMAC of the body>`
+/// and `X-AutoGit-Timestamped-Signature: t=<unix>,v1=<hex>` (see ``WebhookSignature``).
 ///
 /// `secret` is returned only when the webhook is created (or when the caller supplied it); stored webhooks answer
 /// without it.

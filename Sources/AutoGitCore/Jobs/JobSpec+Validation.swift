@@ -19,6 +19,16 @@ public struct JobLimits: Sendable, Hashable, Codable {
         case maxSteps = "max_steps"
         case maxGPUCount = "max_gpu_count"
     }
+
+    /// Fields left out of a configuration file keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let defaults = JobLimits()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maxTimeout = try container.decode(Int.self, forKey: .maxTimeout, default: defaults.maxTimeout)
+        maxRetryCount = try container.decode(Int.self, forKey: .maxRetryCount, default: defaults.maxRetryCount)
+        maxSteps = try container.decode(Int.self, forKey: .maxSteps, default: defaults.maxSteps)
+        maxGPUCount = try container.decode(Int.self, forKey: .maxGPUCount, default: defaults.maxGPUCount)
+    }
 }
 
 extension JobSpec {

@@ -15,6 +15,15 @@ struct ErrorEnvelopeTests {
         #expect(envelope.error == body)
     }
 
+    @Test("the request id travels in the envelope")
+    func requestID() throws {
+        let json = #"{"error": {"code": "JOB_NOT_FOUND", "message": "no job", "request_id": "req-42"}}"#
+        let body = try #require(APIErrorBody.decode(from: Data(json.utf8)))
+        #expect(body.requestID == "req-42")
+        let envelope = try roundTrip(ErrorEnvelope.self, Data(json.utf8))
+        #expect(envelope.error.requestID == "req-42")
+    }
+
     @Test("RustCI's envelope: {success: false, error: {...}}")
     func rustciShape() throws {
         let json = #"{"success": false, "error": {"code": "INVALID_REQUEST", "message": "bad", "details": {"field": "name"}}}"#

@@ -1,1 +1,0 @@
-// The AutoGitServer module. See Docs/ and the module's DocC catalog.

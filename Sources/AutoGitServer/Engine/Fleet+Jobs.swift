@@ -1,0 +1,262 @@
+import AutoGitCore
+import Foundation
+
+/// Filters of `GET /v1/jobs`; the newest jobs come first.
+public struct JobQuery: Sendable {
+    public var status: JobStatus?
+    public var runnerID: String?
+    public var label: String?
+    public var limit = 50
+    public var offset = 0
+
+    public init() {}
+
+    func matches(_ job: Job) -> Bool {
+        if let status, job.status != status { return false }
+        if let runnerID, job.runnerID != runnerID { return false }
+        if let label, !job.spec.requirements.labels.contains(label) { return false }
+        return true
+    }
+}
+
+extension Fleet {
+    /// The job with `id`, or a 404 `JOB_NOT_FOUND`.
+    public func job(_ id: String) throws(ServerError) -> Job {
+        guard let job = jobs[id] else {
+            throw ServerError(.jobNotFound, status: 404, "Job '\(id)' not found", details: ["job_id": .string(id)])
+        }
+        return job
+    }
+
+    public func listJobs(_ query: JobQuery) -> Page<Job> {
+        var matching: [Job] = []
+        for id in jobOrder.reversed() {
+            if let job = jobs[id], query.matches(job) { matching.append(job) }
+        }
+        return Page(slicing: matching, limit: query.limit, offset: query.offset)
+    }
+
+    public var queueDepth: Int { queue.count }
+
+    public func jobCounts() -> [JobStatus: Int] {
+        var counts: [JobStatus: Int] = [:]
+        for job in jobs.values { counts[job.status, default: 0] += 1 }
+        return counts
+    }
+
+    /// Validates and queues a job; returns once it is durable. A 422 names the offending field.
+    public func submit(_ spec: JobSpec) async throws(ServerError) -> Job {
+        do {
+            try spec.validate(limits: options.jobLimits)
+        } catch {
+            throw ServerError(
+                .validationFailed, status: 422, error.message, details: error.field.map { ["field": .string($0)] })
+        }
+        if let pinned = spec.requirements.runnerID { _ = try runner(pinned) }
+        let job = Job(id: Self.newID("job-"), spec: spec, createdAt: now())
+        let change = save(job)
+        queue.insert(job)
+        publishJobStatus(job, from: nil)
+        try await commit([change])
+        wakePollers()
+        return job
+    }
+
+    /// Cancels a job. A queued job is cancelled at once; an assigned or running one is marked cancelled and its
+    /// runner is told to stop it (in the reply to its next heartbeat, job update or poll). 409 when already final.
+    public func cancel(_ id: String, reason: String? = nil) async throws(ServerError) -> Job {
+        var job = try job(id)
+        guard !job.status.isFinal else {
+            throw ServerError(
+                .invalidStateTransition, status: 409, "Job '\(id)' already \(job.status); it cannot be cancelled",
+                details: ["job_id": .string(id), "status": .string(job.status.rawValue)])
+        }
+        let old = job.status
+        if old == .queued { queue.remove(job) }
+        job.status = .cancelled
+        job.statusReason = reason ?? "cancelled by user"
+        job.cancelRequested = old != .queued
+        job.completedAt = now()
+        var changes = [save(job)]
+        // GPUs stay held until the runner confirms the process is gone (its final update), so they are not given
+        // to another job while the old one may still run.
+        if old == .queued, let change = job.runnerID.flatMap(refreshActivity(of:)) { changes.append(change) }
+        publishJobStatus(job, from: old)
+        try await commit(changes)
+        return job
+    }
+
+    /// A runner asks for work: the first queued job it satisfies with free GPUs is assigned to it, or, after
+    /// waiting up to `wait` seconds for one, nil.
+    public func requestJob(for runnerID: String, wait: Double) async throws(ServerError) -> Job? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(min(max(wait, 0), options.maximumPollWait) * 1000))
+        while true {
+            let runner = try runner(runnerID)
+            guard runner.status.acceptsJobs else { return nil }
+            if let job = try await assignNextJob(to: runner) { return job }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            await waitForWork(until: deadline)
+        }
+    }
+
+    private func assignNextJob(to runner: Runner) async throws(ServerError) -> Job? {
+        guard activeJobs(of: runner.id).count < max(1, runner.maxConcurrentJobs ?? 1) else { return nil }
+        for id in queue.ordered {
+            guard var job = jobs[id], let indices = job.spec.requirements.gpuAllocation(on: runner) else { continue }
+            queue.remove(job)
+            let old = job.status
+            job.status = .assigned
+            job.runnerID = runner.id
+            job.gpuIndices = indices
+            job.assignedAt = now()
+            job.statusReason = nil
+            var changes = [save(job)]
+            var updated = runner
+            for index in indices {
+                if let position = updated.gpus.firstIndex(where: { $0.index == index }) {
+                    updated.gpus[position].allocatedJobID = job.id
+                }
+            }
+            changes.append(save(updated))
+            if let change = refreshActivity(of: runner.id) { changes.append(change) }
+            publishJobStatus(job, from: old)
+            if !indices.isEmpty {
+                events.publish(
+                    .gpuAllocated,
+                    [
+                        "job_id": .string(job.id), "runner_id": .string(runner.id),
+                        "gpu_indices": .array(indices.map { .number(Double($0)) }),
+                    ],
+                    at: now())
+            }
+            try await commit(changes)
+            return job
+        }
+        return nil
+    }
+
+    /// A runner reports progress on a job it holds: status, step results, exit code. Only the runner the job is
+    /// assigned to may do so (403 otherwise). Reports on a job already cancelled are recorded without reviving it.
+    public func updateJob(_ id: String, from runnerID: String?, _ update: JobUpdate) async throws(ServerError) -> Job {
+        var job = try job(id)
+        if let runnerID, job.runnerID != runnerID {
+            throw ServerError(
+                .authorizationFailed, status: 403, "Job '\(id)' is not assigned to runner '\(runnerID)'",
+                details: ["job_id": .string(id), "runner_id": .string(runnerID)])
+        }
+        let old = job.status
+        if let results = update.stepResults { job.stepResults = results }
+        if let exitCode = update.exitCode { job.exitCode = exitCode }
+        var changes: [StoreChange] = []
+        if let status = update.status, status != old {
+            switch (old, status) {
+            case (.assigned, .running):
+                job.status = .running
+                job.startedAt = job.startedAt ?? now()
+            case (.assigned, _), (.running, _):
+                guard status.isFinal else {
+                    throw ServerError(
+                        .invalidStateTransition, status: 409, "Job '\(id)' cannot go from \(old) to \(status)",
+                        details: ["job_id": .string(id), "status": .string(old.rawValue)])
+                }
+                job.status = status
+                job.statusReason = update.statusReason ?? job.statusReason
+                job.completedAt = now()
+            case (let final, _) where final.isFinal:
+                // The runner confirms a job the server had already ended (a cancel); keep the server's verdict.
+                break
+            default:
+                throw ServerError(
+                    .invalidStateTransition, status: 409, "Job '\(id)' cannot go from \(old) to \(status)",
+                    details: ["job_id": .string(id), "status": .string(old.rawValue)])
+            }
+        }
+        let ended = (update.status?.isFinal ?? false) || job.status.isFinal
+        if ended {
+            changes += releaseGPUs(of: job)
+            if job.status != .cancelled, let retried = retryIfAllowed(&job) { changes += retried }
+            recordStatistics(of: job, for: runnerID ?? job.runnerID)
+        }
+        changes.append(save(job))
+        if let runner = runnerID ?? job.runnerID, let change = refreshActivity(of: runner) { changes.append(change) }
+        publishJobStatus(job, from: old)
+        try await commit(changes)
+        if ended { wakePollers() }
+        return job
+    }
+
+    /// Puts a failed or timed-out job back in the queue when it has retries left.
+    private func retryIfAllowed(_ job: inout Job) -> [StoreChange]? {
+        guard job.status == .failed || job.status == .timedOut, job.attempt <= job.spec.retryCount else { return nil }
+        let reason = "attempt \(job.attempt) \(job.status); retrying"
+        job.attempt += 1
+        job.status = .queued
+        job.statusReason = reason
+        job.runnerID = nil
+        job.gpuIndices = []
+        job.exitCode = nil
+        job.stepResults = []
+        job.assignedAt = nil
+        job.startedAt = nil
+        job.completedAt = nil
+        queue.insert(job)
+        return []
+    }
+
+    private func releaseGPUs(of job: Job) -> [StoreChange] {
+        guard let runnerID = job.runnerID, var runner = runners[runnerID] else { return [] }
+        var changed = false
+        for index in runner.gpus.indices where runner.gpus[index].allocatedJobID == job.id {
+            runner.gpus[index].allocatedJobID = nil
+            changed = true
+        }
+        return changed ? [save(runner)] : []
+    }
+
+    private func recordStatistics(of job: Job, for runnerID: String?) {
+        guard let runnerID, var runner = runners[runnerID] else { return }
+        var statistics = runner.statistics ?? RunnerStatistics()
+        let previous = Double(statistics.totalJobsExecuted)
+        statistics.totalJobsExecuted += 1
+        if job.status == .succeeded { statistics.successfulJobs += 1 } else { statistics.failedJobs += 1 }
+        if let duration = job.duration {
+            statistics.averageExecutionTime = ((statistics.averageExecutionTime ?? 0) * previous + duration) / (previous + 1)
+        }
+        runner.statistics = statistics
+        runners[runnerID] = runner
+    }
+
+    /// Takes every job assigned to or running on `runnerID` back into the queue (the runner went away).
+    func requeueJobs(of runnerID: String, reason: String) -> [StoreChange] {
+        var changes: [StoreChange] = []
+        for var job in activeJobs(of: runnerID) {
+            let old = job.status
+            changes += releaseGPUs(of: job)
+            job.status = .queued
+            job.statusReason = reason
+            job.runnerID = nil
+            job.gpuIndices = []
+            job.assignedAt = nil
+            job.startedAt = nil
+            changes.append(save(job))
+            queue.insert(job)
+            publishJobStatus(job, from: old)
+        }
+        // Cancelled jobs whose runner never confirmed still hold GPUs; the runner is gone, so free them.
+        for job in jobs.values where job.runnerID == runnerID && job.cancelRequested {
+            changes += releaseGPUs(of: job)
+        }
+        return changes
+    }
+
+    func publishJobStatus(_ job: Job, from old: JobStatus?) {
+        guard old != job.status else { return }
+        var payload: [String: JSONValue] = [
+            "job_id": .string(job.id), "new_status": .string(job.status.rawValue), "name": .string(job.name),
+        ]
+        if let old { payload["old_status"] = .string(old.rawValue) }
+        if let runnerID = job.runnerID { payload["runner_id"] = .string(runnerID) }
+        if let exitCode = job.exitCode { payload["exit_code"] = .number(Double(exitCode)) }
+        events.publish(.jobStatusChanged, .object(payload), at: now())
+    }
+}

@@ -1,0 +1,408 @@
+import AutoGitCore
+import Foundation
+
+/// Filters of `GET /v1/runners`. Empty filters match everything; tags and labels must all be present.
+public struct RunnerQuery: Sendable {
+    public var status: RunnerStatus?
+    public var type: RunnerType?
+    public var tags: [String] = []
+    public var labels: [String] = []
+    public var limit = 50
+    public var offset = 0
+
+    public init() {}
+
+    func matches(_ runner: Runner) -> Bool {
+        if let status, runner.status != status { return false }
+        if let type, runner.type != type { return false }
+        if !tags.allSatisfy(runner.tags.contains) { return false }
+        return labels.allSatisfy(runner.labels.contains)
+    }
+}
+
+/// What `start`, `stop` and `restart` ask of a runner.
+public enum RunnerAction: String, Sendable {
+    case start, stop, restart
+}
+
+extension Fleet {
+    static func newID(_ prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The runner with `id`, or a 404 `RUNNER_NOT_FOUND`.
+    public func runner(_ id: String) throws(ServerError) -> Runner {
+        guard let runner = runners[id] else {
+            throw ServerError(.runnerNotFound, status: 404, "Runner '\(id)' not found", details: ["runner_id": .string(id)])
+        }
+        return runner
+    }
+
+    public func listRunners(_ query: RunnerQuery) -> Page<Runner> {
+        let matching = runners.values.filter(query.matches).sorted {
+            ($0.registeredAt ?? .distantPast, $0.id) < ($1.registeredAt ?? .distantPast, $1.id)
+        }
+        return Page(slicing: matching, limit: query.limit, offset: query.offset)
+    }
+
+    public var allRunners: [Runner] { Array(runners.values) }
+
+    /// Registers an agent (or re-registers the runner a plugin provisioned with the same `instance_id`).
+    public func register(_ registration: RunnerRegistration) async throws(ServerError) -> Runner {
+        let timestamp = now()
+        let existing = try runnerToTakeOver(for: registration)
+        let id = existing?.id ?? Self.newID("runner-")
+        var runner = Runner(id: id, name: registration.name, type: registration.type, status: .idle)
+        runner.host = registration.host
+        runner.port = registration.port
+        runner.architecture = registration.architecture
+        runner.os = registration.os
+        runner.labels = registration.labels
+        runner.tags = registration.tags
+        runner.capabilities = registration.capabilities
+        runner.metadata = registration.metadata
+        runner.resources = registration.resources
+        runner.maxConcurrentJobs = registration.maxConcurrentJobs
+        runner.version = registration.version
+        runner.instanceID = registration.instanceID
+        runner.provider = registration.provider ?? existing?.provider
+        runner.registeredAt = existing?.registeredAt ?? timestamp
+        runner.lastSeen = timestamp
+        runner.statistics = existing?.statistics ?? RunnerStatistics()
+        runner.gpus = registration.gpus.map { gpu in
+            var gpu = gpu
+            gpu.id = "\(id):gpu\(gpu.index)"
+            gpu.runnerID = id
+            gpu.allocatedJobID = nil
+            return gpu
+        }
+        let old = existing?.status
+        var changes = [save(runner)]
+        changes += requeueJobs(of: id, reason: "runner re-registered")
+        publishStatusChange(of: runner, from: old)
+        events.publish(.runnerProvisioned, ["runner_id": .string(id), "name": .string(runner.name)], at: timestamp)
+        try await commit(changes)
+        wakePollers()
+        return runners[id] ?? runner
+    }
+
+    /// The runner a registration takes over: the one a plugin provisioned with the same `instance_id`, or one of
+    /// the same name that is offline, stopped, or registered from the same host (an agent restarted before it was
+    /// marked offline). A live runner of that name on another host is a 409.
+    private func runnerToTakeOver(for registration: RunnerRegistration) throws(ServerError) -> Runner? {
+        if let instance = registration.instanceID, let provisioned = runners.values.first(where: { $0.instanceID == instance }) {
+            return provisioned
+        }
+        guard let named = runners.values.first(where: { $0.name == registration.name }) else { return nil }
+        if [.offline, .stopped, .error].contains(named.status) || (named.host != nil && named.host == registration.host) {
+            return named
+        }
+        throw ServerError(
+            .conflict, status: 409,
+            "A live runner named '\(registration.name)' is registered from another host; choose another name or stop it first",
+            details: ["runner_id": .string(named.id), "name": .string(named.name)])
+    }
+
+    public func updateRunner(_ id: String, _ update: RunnerUpdate) async throws(ServerError) -> Runner {
+        var runner = try runner(id)
+        if let name = update.name {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ServerError(.validationFailed, status: 422, "name: must not be empty", details: ["field": "name"])
+            }
+            runner.name = name
+        }
+        if let labels = update.labels { runner.labels = labels }
+        if let tags = update.tags { runner.tags = tags }
+        if let capabilities = update.capabilities { runner.capabilities = capabilities }
+        if let metadata = update.metadata { runner.metadata = metadata }
+        let change = save(runner)
+        try await commit([change])
+        wakePollers()
+        return runner
+    }
+
+    /// Removes a runner. Without `force`, a runner with jobs assigned or running is a 409; with it, those jobs are
+    /// queued again to run elsewhere.
+    public func deleteRunner(_ id: String, force: Bool) async throws(ServerError) -> ActionResult {
+        let runner = try runner(id)
+        let active = activeJobs(of: id)
+        if !active.isEmpty && !force {
+            throw ServerError(
+                .conflict, status: 409,
+                "Runner '\(id)' has \(active.count) job(s) assigned or running; stop it first or delete with force=true",
+                details: ["runner_id": .string(id), "job_ids": .array(active.map { .string($0.id) })])
+        }
+        var changes = requeueJobs(of: id, reason: "runner deleted")
+        runners[id] = nil
+        metrics[id] = nil
+        configurations[id] = nil
+        changes += [.delete(Collection.runners, id), .delete(Collection.runnerConfigurations, id)]
+        events.publish(.runnerDeprovisioned, ["runner_id": .string(id), "name": .string(runner.name)], at: now())
+        try await commit(changes)
+        wakePollers()
+        return ActionResult(success: true, message: "Runner '\(id)' deleted", status: "deleted")
+    }
+
+    /// Applies `start`, `stop` or `restart`, or answers 409 `INVALID_STATE_TRANSITION` naming the current status.
+    public func perform(
+        _ action: RunnerAction, on id: String, stop request: RunnerStopRequest = RunnerStopRequest()
+    )
+        async throws(ServerError) -> ActionResult
+    {
+        var runner = try runner(id)
+        let old = runner.status
+        var changes: [StoreChange] = []
+        switch (action, old) {
+        case (.start, .stopped), (.start, .offline), (.start, .error), (.start, .draining):
+            runner.status = activityStatus(of: runner)
+        case (.stop, .active), (.stop, .idle), (.stop, .busy), (.stop, .starting), (.stop, .draining), (.stop, .error),
+            (.stop, .offline):
+            let graceful = request.graceful ?? true
+            if graceful && !activeJobs(of: id).isEmpty {
+                runner.status = .draining
+            } else {
+                runner.status = .stopped
+                changes += requeueJobs(of: id, reason: request.reason ?? "runner stopped")
+            }
+        case (.restart, .active), (.restart, .idle), (.restart, .busy), (.restart, .error), (.restart, .offline),
+            (.restart, .stopped), (.restart, .draining):
+            runner.status = activityStatus(of: runner)
+        default:
+            throw ServerError(
+                .invalidStateTransition, status: 409, "Cannot \(action.rawValue) runner '\(id)' while it is \(old)",
+                details: ["runner_id": .string(id), "status": .string(old.rawValue), "action": .string(action.rawValue)])
+        }
+        changes.append(save(runner))
+        publishStatusChange(of: runner, from: old)
+        try await commit(changes)
+        wakePollers()
+        return ActionResult(success: true, message: "Runner '\(id)' \(action.rawValue) accepted", status: runner.status.rawValue)
+    }
+
+    /// Records a heartbeat: load, per-GPU readings, last seen; brings an offline runner back.
+    public func heartbeat(_ id: String, _ heartbeat: Heartbeat) async throws(ServerError) -> HeartbeatAcknowledgement {
+        var runner = try runner(id)
+        let timestamp = now()
+        let old = runner.status
+        runner.lastSeen = timestamp
+        runner.currentLoad = heartbeat.currentLoad
+        for reading in heartbeat.gpus {
+            guard let index = runner.gpus.firstIndex(where: { $0.index == reading.index }) else { continue }
+            if let utilization = reading.utilization { runner.gpus[index].utilization = utilization }
+            if let memory = reading.memoryUsedMB { runner.gpus[index].memoryUsedMB = memory }
+            if let temperature = reading.temperature { runner.gpus[index].temperature = temperature }
+        }
+        if old == .offline { runner.status = activityStatus(of: runner) }
+        metrics[id, default: RunnerMetricHistory(capacity: options.metricSamples)].record(heartbeat, at: timestamp)
+        let change = save(runner)
+        publishStatusChange(of: runner, from: old)
+        // Jobs the agent runs that are no longer its own (cancelled, re-queued, deleted) must stop there.
+        let cancel = heartbeat.runningJobIDs.filter { jobID in
+            guard let job = jobs[jobID] else { return true }
+            return job.runnerID != id || job.cancelRequested || job.status.isFinal
+        }
+        try await commit([change])
+        if old == .offline { wakePollers() }
+        return HeartbeatAcknowledgement(status: runner.status, cancelJobIDs: cancel, nextHeartbeatIn: options.heartbeatInterval)
+    }
+
+    public func statusReport(_ id: String) throws(ServerError) -> RunnerStatusReport {
+        let runner = try runner(id)
+        var capabilities: [String: String] = [:]
+        for capability in runner.capabilities { capabilities[capability] = runner.status == .offline ? "unknown" : "available" }
+        return RunnerStatusReport(
+            runnerID: id, status: runner.status, health: health(of: runner).health, lastHeartbeat: runner.lastSeen,
+            currentLoad: runner.currentLoad, capabilitiesStatus: capabilities)
+    }
+
+    /// Named checks: heartbeat freshness, GPUs, load.
+    public func health(_ id: String) throws(ServerError) -> RunnerHealth {
+        health(of: try runner(id))
+    }
+
+    func health(of runner: Runner) -> RunnerHealth {
+        var checks: [String: HealthCheck] = [:]
+        let age = runner.lastSeen.map { now().timeIntervalSince($0) }
+        let limit = options.heartbeatInterval * options.missedHeartbeatsBeforeOffline
+        if let age, age <= limit {
+            checks["heartbeat"] = HealthCheck(status: .pass, message: "last heartbeat \(Int(age))s ago")
+        } else {
+            checks["heartbeat"] = HealthCheck(
+                status: .fail, message: age.map { "no heartbeat for \(Int($0))s" } ?? "never sent a heartbeat")
+        }
+        if !runner.gpus.isEmpty {
+            let unhealthy = runner.gpus.filter { $0.health != .healthy }
+            checks["gpus"] =
+                unhealthy.isEmpty
+                ? HealthCheck(status: .pass, message: "\(runner.gpus.count) GPU(s) healthy")
+                : HealthCheck(status: .warn, message: "\(unhealthy.count) of \(runner.gpus.count) GPU(s) not healthy")
+        }
+        if let cpu = runner.currentLoad?.cpuUsage {
+            checks["cpu"] = HealthCheck(status: cpu > 95 ? .warn : .pass, message: String(format: "%.0f%% used", cpu))
+        }
+        if let memory = runner.currentLoad?.memoryUsage {
+            checks["memory"] = HealthCheck(status: memory > 95 ? .warn : .pass, message: String(format: "%.0f%% used", memory))
+        }
+        let state: HealthState =
+            checks.values.contains { $0.status == .fail }
+            ? .unhealthy
+            : checks.values.contains { $0.status == .warn } ? .degraded : .healthy
+        return RunnerHealth(runnerID: runner.id, health: state, checks: checks, lastCheck: now())
+    }
+
+    /// Heartbeat readings over `period`, averaged per `resolution` (both like `1h`, `5m`, or seconds).
+    public func metrics(_ id: String, period: String, resolution: String) throws(ServerError) -> RunnerMetrics {
+        _ = try runner(id)
+        guard let periodSeconds = DurationText.seconds(period), periodSeconds <= 30 * 86_400 else {
+            throw ServerError(
+                .validationFailed, status: 422, "period: expected a duration such as 1h, 24h or 7d (at most 30d)",
+                details: ["field": "period"])
+        }
+        guard let resolutionSeconds = DurationText.seconds(resolution), resolutionSeconds >= 1,
+            periodSeconds / resolutionSeconds <= 10_000
+        else {
+            throw ServerError(
+                .validationFailed, status: 422, "resolution: expected a duration such as 1m or 5m, at most 10,000 buckets per period",
+                details: ["field": "resolution"])
+        }
+        let history = metrics[id] ?? RunnerMetricHistory(capacity: 1)
+        let result = history.series(period: periodSeconds, resolution: resolutionSeconds, now: now())
+        return RunnerMetrics(runnerID: id, period: period, resolution: resolution, metrics: result.metrics, summary: result.summary)
+    }
+
+    public func configuration(_ id: String) throws(ServerError) -> RunnerConfigurationDocument {
+        let runner = try runner(id)
+        return configurations[id]
+            ?? RunnerConfigurationDocument(
+                runnerID: id, configuration: RunnerConfiguration(maxConcurrentJobs: runner.maxConcurrentJobs ?? 1))
+    }
+
+    /// Merges `update` into the runner's configuration (fields left out keep their value).
+    public func updateConfiguration(_ id: String, _ update: RunnerConfiguration) async throws(ServerError) -> RunnerConfigurationDocument {
+        var runner = try runner(id)
+        if let maximum = update.maxConcurrentJobs, maximum < 1 || maximum > 1024 {
+            throw ServerError(
+                .validationFailed, status: 422, "max_concurrent_jobs: must be between 1 and 1024", details: ["field": "max_concurrent_jobs"]
+            )
+        }
+        if let timeout = update.jobTimeout, timeout < 1 {
+            throw ServerError(.validationFailed, status: 422, "job_timeout: must be at least 1 second", details: ["field": "job_timeout"])
+        }
+        let current = try configuration(id)
+        let document = RunnerConfigurationDocument(
+            runnerID: id, configuration: current.configuration.applying(update), lastUpdated: now())
+        configurations[id] = document
+        var changes: [StoreChange] = []
+        if let change = try? StoreChange.put(Collection.runnerConfigurations, id, document) { changes.append(change) }
+        if let maximum = document.configuration.maxConcurrentJobs {
+            runner.maxConcurrentJobs = maximum
+            changes.append(save(runner))
+        }
+        try await commit(changes)
+        wakePollers()
+        return document
+    }
+
+    /// Applies one operation to every runner the filters select, reporting each runner's outcome.
+    public func bulk(_ operation: BulkOperation) async -> BulkOperationResult {
+        var query = RunnerQuery()
+        query.status = operation.filters.status
+        query.type = operation.filters.type
+        query.tags = operation.filters.tags ?? []
+        query.labels = operation.filters.labels ?? []
+        // Named ids that do not exist are reported per id (404) rather than skipped.
+        let selected =
+            operation.filters.ids.map { ids in ids.filter { id in runners[id].map(query.matches) ?? true } }
+            ?? runners.values.filter(query.matches).map(\.id).sorted()
+        var results: [BulkOperationResult.Item] = []
+        for id in selected {
+            do throws(ServerError) {
+                switch operation.operation.rawValue {
+                case "start": _ = try await perform(.start, on: id)
+                case "stop": _ = try await perform(.stop, on: id)
+                case "restart": _ = try await perform(.restart, on: id)
+                case "delete": _ = try await deleteRunner(id, force: operation.data?["force"]?.boolValue ?? false)
+                case "update", "update_labels", "update_tags":
+                    let update = (try? operation.data?.decode(as: RunnerUpdate.self)) ?? RunnerUpdate()
+                    _ = try await updateRunner(id, update)
+                default:
+                    throw ServerError(
+                        .validationFailed, status: 422,
+                        "operation: '\(operation.operation.rawValue)' is not one of start, stop, restart, delete, update")
+                }
+                results.append(.init(runnerID: id, success: true))
+            } catch {
+                results.append(
+                    .init(
+                        runnerID: id, success: false, error: APIErrorBody(code: error.code, message: error.message, details: error.details))
+                )
+            }
+        }
+        return BulkOperationResult(results: results)
+    }
+
+    // MARK: Shared by runners and jobs
+
+    func activeJobs(of runnerID: String) -> [Job] {
+        jobs.values.filter { $0.runnerID == runnerID && ($0.status == .assigned || $0.status == .running) }
+    }
+
+    /// idle, active or busy from the jobs a runner holds and its concurrency.
+    func activityStatus(of runner: Runner) -> RunnerStatus {
+        let count = activeJobs(of: runner.id).count
+        if count == 0 { return .idle }
+        return count >= max(1, runner.maxConcurrentJobs ?? 1) ? .busy : .active
+    }
+
+    /// Re-derives idle/active/busy after jobs came or went, and finishes a drain.
+    func refreshActivity(of runnerID: String) -> StoreChange? {
+        guard var runner = runners[runnerID] else { return nil }
+        let old = runner.status
+        switch old {
+        case .idle, .active, .busy: runner.status = activityStatus(of: runner)
+        case .draining where activeJobs(of: runnerID).isEmpty: runner.status = .stopped
+        default: return nil
+        }
+        guard runner.status != old else { return nil }
+        publishStatusChange(of: runner, from: old)
+        return save(runner)
+    }
+
+    func publishStatusChange(of runner: Runner, from old: RunnerStatus?) {
+        guard old != runner.status else { return }
+        var payload: [String: JSONValue] = ["runner_id": .string(runner.id), "new_status": .string(runner.status.rawValue)]
+        if let old { payload["old_status"] = .string(old.rawValue) }
+        events.publish(.runnerStatusChanged, .object(payload), at: now())
+    }
+
+    /// Marks runners whose heartbeats stopped as offline and queues their jobs again. Called periodically.
+    public func sweep() async {
+        let limit = options.heartbeatInterval * options.missedHeartbeatsBeforeOffline
+        let timestamp = now()
+        var changes: [StoreChange] = []
+        for runner in runners.values where [.idle, .active, .busy, .draining, .starting].contains(runner.status) {
+            guard let lastSeen = runner.lastSeen, timestamp.timeIntervalSince(lastSeen) > limit else { continue }
+            var offline = runner
+            offline.status = .offline
+            changes.append(save(offline))
+            publishStatusChange(of: offline, from: runner.status)
+            changes += requeueJobs(of: runner.id, reason: "runner missed its heartbeats")
+        }
+        guard !changes.isEmpty else { return }
+        try? await commit(changes)
+        wakePollers()
+    }
+}
+
+extension Page {
+    /// One page of `items`, with `limit` clamped to 1...500.
+    init(slicing items: [Item], limit: Int, offset: Int) {
+        let limit = min(max(limit, 1), 500)
+        let offset = max(offset, 0)
+        let slice = offset < items.count ? Array(items[offset..<min(items.count, offset + limit)]) : []
+        self.init(items: slice, totalCount: items.count, hasMore: offset + slice.count < items.count, limit: limit, offset: offset)
+    }
+}

@@ -1,0 +1,141 @@
+import AutoGitCore
+import Foundation
+
+/// Job output as append-only files, one per job (`logs/<job id>.jsonl`, one JSON ``LogEntry`` per line), synced
+/// before an upload is answered.
+///
+/// Uploads are idempotent: each line carries the agent's sequence number and a line whose sequence the store
+/// already holds is skipped, so a batch retried after a dropped connection neither loses nor duplicates output.
+/// Lines without a sequence are numbered after the last one. Followers (`logs?follow=true`) get the lines after
+/// the sequence they resume from, then each new line as it is appended.
+///
+/// Appends for all jobs are serialised through this actor and each pays one fdatasync; agents batch lines, so the
+/// cost is per batch, not per line.
+public actor JobLogStore {
+    public let directory: String
+    private var lastSequences: [String: Int] = [:]
+    private var openFiles: [String: DurableFile] = [:]
+    private var fileUse: [String] = []
+    private var followers: [String: [UUID: AsyncStream<LogEntry>.Continuation]] = [:]
+    private let maximumOpenFiles = 128
+
+    public init(directory: String) throws(ServerError) {
+        self.directory = directory
+        try FileManager.default.createPrivateDirectory(atPath: directory)
+    }
+
+    private func path(of jobID: String) -> String {
+        // Job ids are server-made (`job-<hex>`), but never let one name a path outside the directory.
+        let safe = jobID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        return directory + "/" + String(safe) + ".jsonl"
+    }
+
+    /// Appends the new lines of `entries` and returns how many were new and the last sequence held.
+    public func append(_ entries: [LogEntry], to jobID: String) async throws(ServerError) -> LogBatchResult {
+        var last = try lastSequence(of: jobID)
+        var accepted: [LogEntry] = []
+        let encoder = AutoGitJSON.encoder()
+        var bytes: [UInt8] = []
+        for var entry in entries.sorted(by: { ($0.sequence ?? Int.max) < ($1.sequence ?? Int.max) }) {
+            if let sequence = entry.sequence {
+                guard sequence > last else { continue }
+                last = sequence
+            } else {
+                last += 1
+                entry.sequence = last
+            }
+            entry.jobID = jobID
+            guard let line = try? encoder.encode(entry) else { continue }
+            bytes.append(contentsOf: line)
+            bytes.append(UInt8(ascii: "\n"))
+            accepted.append(entry)
+        }
+        if !bytes.isEmpty {
+            let file = try file(for: jobID)
+            try file.write(bytes)
+            try file.sync()
+            lastSequences[jobID] = last
+            for follower in followers[jobID].map({ Array($0.values) }) ?? [] {
+                for entry in accepted { follower.yield(entry) }
+            }
+        }
+        return LogBatchResult(accepted: accepted.count, lastSequence: last)
+    }
+
+    /// The stored lines of a job after sequence `after`, the last `lines` of them when given.
+    public func entries(of jobID: String, after: Int = 0, lines: Int? = nil) throws(ServerError) -> [LogEntry] {
+        let all = try readAll(jobID).filter { ($0.sequence ?? 0) > after }
+        guard let lines, lines >= 0 else { return all }
+        return Array(all.suffix(lines))
+    }
+
+    /// Lines after `after` (the last `lines` of them when given), then each new line, until ``finish(_:)`` is
+    /// called for the job or the consumer stops.
+    public func follow(_ jobID: String, after: Int = 0, lines: Int? = nil) throws(ServerError) -> AsyncStream<LogEntry> {
+        let (stream, continuation) = AsyncStream.makeStream(of: LogEntry.self, bufferingPolicy: .bufferingNewest(100_000))
+        for entry in try entries(of: jobID, after: after, lines: lines) { continuation.yield(entry) }
+        let id = UUID()
+        followers[jobID, default: [:]][id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.removeFollower(id, of: jobID) }
+        }
+        return stream
+    }
+
+    /// Ends every follower of a job (it reached a final status).
+    public func finish(_ jobID: String) {
+        for follower in followers.removeValue(forKey: jobID).map({ Array($0.values) }) ?? [] { follower.finish() }
+        openFiles[jobID] = nil
+        fileUse.removeAll { $0 == jobID }
+    }
+
+    /// Ends every follower (shutdown).
+    public func finishAll() {
+        for jobID in followers.keys { finish(jobID) }
+    }
+
+    public func lastSequence(of jobID: String) throws(ServerError) -> Int {
+        if let known = lastSequences[jobID] { return known }
+        let last = try readAll(jobID).last?.sequence ?? 0
+        lastSequences[jobID] = last
+        return last
+    }
+
+    private func removeFollower(_ id: UUID, of jobID: String) {
+        followers[jobID]?[id] = nil
+        if followers[jobID]?.isEmpty == true { followers[jobID] = nil }
+    }
+
+    private func readAll(_ jobID: String) throws(ServerError) -> [LogEntry] {
+        guard let data = FileManager.default.contents(atPath: path(of: jobID)) else { return [] }
+        let decoder = AutoGitJSON.decoder()
+        var entries: [LogEntry] = []
+        // A torn last line (a crash mid-write, never acknowledged) does not decode and is skipped.
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            if let entry = try? decoder.decode(LogEntry.self, from: line) { entries.append(entry) }
+        }
+        return entries
+    }
+
+    private func file(for jobID: String) throws(ServerError) -> DurableFile {
+        if let file = openFiles[jobID] {
+            fileUse.removeAll { $0 == jobID }
+            fileUse.append(jobID)
+            return file
+        }
+        if openFiles.count >= maximumOpenFiles, let oldest = fileUse.first {
+            fileUse.removeFirst()
+            openFiles[oldest] = nil
+        }
+        let path = path(of: jobID)
+        // A torn last line must not glue itself to the next one: end it first.
+        if let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") {
+            let file = try DurableFile(appendingTo: path)
+            try file.write([UInt8(ascii: "\n")])
+        }
+        let file = try DurableFile(appendingTo: path)
+        openFiles[jobID] = file
+        fileUse.append(jobID)
+        return file
+    }
+}

@@ -1,0 +1,74 @@
+/// The values the parser found for one command line, keyed by the declared names.
+///
+/// Options are keyed by their long name without dashes (`"server"`), positionals by their argument name (`"id"`).
+/// Values from the environment and declared defaults are already filled in; ``source(of:)`` says which applied.
+struct ParsedArguments: Sendable, Hashable {
+    /// Where an option's value came from.
+    enum Source: Sendable, Hashable {
+        case commandLine
+        case environment(String)
+        case defaultValue
+    }
+
+    private(set) var optionValues: [String: [String]] = [:]
+    private(set) var sources: [String: Source] = [:]
+    private(set) var argumentValues: [String: [String]] = [:]
+    /// The words after `--` for a command that declares a passthrough, unparsed.
+    var passthrough: [String] = []
+
+    init() {}
+
+    mutating func record(_ value: String, for option: OptionSpec, from source: Source) {
+        if option.kind == .repeatable, sources[option.long] == source {
+            optionValues[option.long, default: []].append(value)
+        } else {
+            optionValues[option.long] = [value]
+        }
+        sources[option.long] = source
+    }
+
+    mutating func record(_ values: [String], for argument: ArgumentSpec) {
+        argumentValues[argument.name] = values
+    }
+
+    func hasValue(for option: String) -> Bool { optionValues[option] != nil }
+
+    /// Whether a flag is on (given, or switched on by its environment variable).
+    func isSet(_ flag: String) -> Bool { optionValues[flag] != nil }
+
+    /// The option's value: the last one given, else its environment variable, else its default.
+    func value(_ option: String) -> String? { optionValues[option]?.last }
+
+    /// Every value of a repeatable option, in command line order.
+    func values(_ option: String) -> [String] { optionValues[option] ?? [] }
+
+    func source(of option: String) -> Source? { sources[option] }
+
+    /// Whether the user gave the option on the command line or in its environment variable, not by default.
+    func isExplicit(_ option: String) -> Bool {
+        switch sources[option] {
+        case .commandLine, .environment: true
+        case .defaultValue, nil: false
+        }
+    }
+
+    func argument(_ name: String) -> String? { argumentValues[name]?.first }
+
+    func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
+
+    /// The option's value as an integer; a usage error naming the option when it is not one.
+    func integer(_ option: String) throws(CLIError) -> Int? {
+        guard let text = value(option) else { return nil }
+        guard let number = Int(text) else { throw .invalidValue(text, for: "--" + option, expected: "an integer") }
+        return number
+    }
+
+    /// The option's value as a whole number of seconds, from `300`, `90s`, `5m`, `2h`, `1d` or `1h30m`.
+    func duration(_ option: String) throws(CLIError) -> Int? {
+        guard let text = value(option) else { return nil }
+        guard let seconds = DurationArgument.seconds(in: text) else {
+            throw .invalidValue(text, for: "--" + option, expected: "a duration such as 300, 90s, 5m, 2h or 1h30m")
+        }
+        return seconds
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The built `autogit` executable, which SwiftPM puts beside the test bundle.
+private let binaryPath: String = {
+    #if os(Linux)
+    let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    #else
+    let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") } ?? Bundle.main
+    let products = bundle.bundleURL.deletingLastPathComponent()
+    #endif
+    return products.appendingPathComponent("autogit").path
+}()
+
+@Suite("The autogit binary", .serialized)
+struct BinaryTests {
+    @Test("the binary is built beside the tests")
+    func exists() {
+        #expect(FileManager.default.isExecutableFile(atPath: binaryPath), "expected autogit at \(binaryPath)")
+    }
+
+    @Test("--version prints the version and exits 0", .enabled(if: FileManager.default.isExecutableFile(atPath: binaryPath)))
+    func version() async throws {
+        let result = try await ShellProcess.run(binaryPath, ["--version"], environment: [:])
+        #expect(result.status == 0)
+        #expect(result.output == "autogit 0.1.0\n")
+        #expect(result.error.isEmpty)
+    }
+
+    @Test("--help prints the root help and exits 0", .enabled(if: FileManager.default.isExecutableFile(atPath: binaryPath)))
+    func help() async throws {
+        let result = try await ShellProcess.run(binaryPath, ["--help"], environment: [:])
+        #expect(result.status == 0)
+        #expect(result.output.contains("Usage: autogit <command> [options]"))
+    }
+
+    @Test(
+        "a usage error exits 2 with the message and usage on stderr only",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: binaryPath)))
+    func usageError() async throws {
+        let result = try await ShellProcess.run(binaryPath, ["jobs", "list", "--stauts", "queued"], environment: [:])
+        #expect(result.status == 2)
+        #expect(result.output.isEmpty)
+        #expect(result.error.hasPrefix("error: unknown option '--stauts' (did you mean '--status'?)\n"))
+        #expect(result.error.contains("Usage: autogit jobs list [options]"))
+    }
+
+    @Test("a command waiting for the SDK exits 1", .enabled(if: FileManager.default.isExecutableFile(atPath: binaryPath)))
+    func notImplemented() async throws {
+        let result = try await ShellProcess.run(binaryPath, ["system", "status"], environment: [:])
+        #expect(result.status == 1)
+        #expect(result.error == "error: not implemented yet: system status (needs the SDK client, issue 5)\n")
+    }
+}

@@ -1,0 +1,274 @@
+import AutoGitCore
+import Foundation
+import Synchronization
+import Testing
+
+@testable import AutoGitServer
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+@Suite("Fleet: runners, jobs and GPU allocation")
+struct FleetTests {
+    let directory = TemporaryDirectory()
+    let clock = TestClock()
+
+    func makeFleet() throws -> (Fleet, DurableStore, EventBus) {
+        let store = try DurableStore(directory: directory.path)
+        let events = EventBus()
+        let clock = self.clock
+        return (Fleet(store: store, events: events, now: { clock.now }), store, events)
+    }
+
+    func gpu(_ index: Int, model: String = "NVIDIA A100-SXM4-80GB", memory: Int = 81_920) -> GPU {
+        GPU(id: "", index: index, vendor: .nvidia, model: model, memoryTotalMB: memory)
+    }
+
+    func registration(_ name: String, labels: [String] = ["linux"], gpus: [GPU] = [], concurrency: Int = 4) -> RunnerRegistration {
+        var registration = RunnerRegistration(name: name, type: .native)
+        registration.labels = labels
+        registration.architecture = .amd64
+        registration.gpus = gpus
+        registration.maxConcurrentJobs = concurrency
+        return registration
+    }
+
+    func spec(_ name: String = "train", gpus: Int = 0, type: String? = nil, labels: [String] = [], retries: Int = 0) -> JobSpec {
+        JobSpec(
+            name: name, steps: [JobStep(name: "run", run: "echo hi")], retryCount: retries,
+            requirements: JobRequirements(labels: labels, gpu: gpus > 0 ? GPURequirement(count: gpus, type: type) : nil))
+    }
+
+    @Test("a registered runner gets an id, GPU ids and appears in filtered, paginated lists")
+    func registerAndList() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let first = try await fleet.register(registration("gpu-box", labels: ["linux", "cuda"], gpus: [gpu(0), gpu(1)]))
+        _ = try await fleet.register(registration("cpu-box"))
+        #expect(first.id.hasPrefix("runner-"))
+        #expect(first.gpus.map(\.id) == ["\(first.id):gpu0", "\(first.id):gpu1"])
+        #expect(first.status == .idle)
+
+        var query = RunnerQuery()
+        query.labels = ["cuda"]
+        #expect(await fleet.listRunners(query).items.map(\.name) == ["gpu-box"])
+        query = RunnerQuery()
+        query.limit = 1
+        let page = await fleet.listRunners(query)
+        #expect(page.items.count == 1 && page.totalCount == 2 && page.hasMore)
+        query.limit = 10_000
+        #expect(await fleet.listRunners(query).limit == 500)
+    }
+
+    @Test("an invalid job is refused with 422 naming the field")
+    func invalidJob() async throws {
+        let (fleet, _, _) = try makeFleet()
+        var bad = spec()
+        bad.steps = []
+        await #expect {
+            _ = try await fleet.submit(bad)
+        } throws: { error in
+            let error = error as? ServerError
+            return error?.status == 422 && error?.details?["field"] == "steps"
+        }
+    }
+
+    @Test("jobs get free GPUs of the right type and wait when none are free")
+    func gpuAllocation() async throws {
+        let (fleet, _, events) = try makeFleet()
+        let runner = try await fleet.register(registration("box", gpus: [gpu(0), gpu(1), gpu(2, model: "NVIDIA H100 80GB HBM3")]))
+        let first = try await fleet.submit(spec("a", gpus: 2, type: "a100"))
+        let second = try await fleet.submit(spec("b", gpus: 1, type: "a100"))
+        let third = try await fleet.submit(spec("c", gpus: 1, type: "h100"))
+
+        let assigned = try #require(try await fleet.requestJob(for: runner.id, wait: 0))
+        #expect(assigned.id == first.id && assigned.gpuIndices == [0, 1] && assigned.status == .assigned)
+        // The a100 job cannot run (both A100s are held), so the H100 job behind it is placed.
+        let next = try #require(try await fleet.requestJob(for: runner.id, wait: 0))
+        #expect(next.id == third.id && next.gpuIndices == [2])
+        #expect(try await fleet.requestJob(for: runner.id, wait: 0) == nil)
+        #expect(try await fleet.job(second.id).status == .queued)
+
+        _ = try await fleet.updateJob(first.id, from: runner.id, JobUpdate(status: .running))
+        _ = try await fleet.updateJob(first.id, from: runner.id, JobUpdate(status: .succeeded, exitCode: 0))
+        let freed = try #require(try await fleet.requestJob(for: runner.id, wait: 0))
+        #expect(freed.id == second.id && freed.gpuIndices == [0])
+        let gpus = try await fleet.runner(runner.id).gpus
+        #expect(gpus.map(\.allocatedJobID) == [second.id, nil, third.id])
+        #expect(events.events(after: nil, types: [.gpuAllocated]).count == 3)
+    }
+
+    @Test("a long poll is woken by a submitted job")
+    func longPollWakes() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        async let polled = fleet.requestJob(for: runner.id, wait: 10)
+        try await Task.sleep(for: .milliseconds(100))
+        let job = try await fleet.submit(spec())
+        let started = ContinuousClock.now
+        let received = try await polled
+        #expect(received?.id == job.id)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a long poll with nothing to do returns empty after its wait")
+    func longPollTimesOut() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        let started = ContinuousClock.now
+        #expect(try await fleet.requestJob(for: runner.id, wait: 0.3) == nil)
+        #expect(ContinuousClock.now - started >= .milliseconds(250))
+    }
+
+    @Test("labels decide which runner may take a job")
+    func labelsMatch() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let cpu = try await fleet.register(registration("cpu", labels: ["linux"]))
+        let cuda = try await fleet.register(registration("cuda", labels: ["linux", "cuda"]))
+        let job = try await fleet.submit(spec(labels: ["cuda"]))
+        #expect(try await fleet.requestJob(for: cpu.id, wait: 0) == nil)
+        #expect(try await fleet.requestJob(for: cuda.id, wait: 0)?.id == job.id)
+    }
+
+    @Test("cancel: queued at once, running through the runner's heartbeat, final is a 409")
+    func cancel() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        let queued = try await fleet.submit(spec("queued"))
+        let running = try await fleet.submit(spec("running"))
+        _ = try await fleet.requestJob(for: runner.id, wait: 0)  // takes "queued" (first in)
+        let cancelledQueued = try await fleet.cancel(queued.id)
+        #expect(cancelledQueued.status == .cancelled && cancelledQueued.cancelRequested)
+        let second = try #require(try await fleet.requestJob(for: runner.id, wait: 0))
+        #expect(second.id == running.id)
+        _ = try await fleet.cancel(running.id)
+        let ack = try await fleet.heartbeat(
+            runner.id, Heartbeat(currentLoad: RunnerLoad(activeJobs: 2), runningJobIDs: [queued.id, running.id]))
+        #expect(Set(ack.cancelJobIDs) == [queued.id, running.id])
+        await #expect {
+            _ = try await fleet.cancel(running.id)
+        } throws: { error in (error as? ServerError)?.status == 409 }
+    }
+
+    @Test("a failed job with retries left is queued again with the next attempt")
+    func retries() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        let job = try await fleet.submit(spec(retries: 1))
+        _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        let retried = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .failed, exitCode: 1))
+        #expect(retried.status == .queued && retried.attempt == 2)
+        _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        let failed = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .failed, exitCode: 1))
+        #expect(failed.status == .failed && failed.attempt == 2 && failed.exitCode == 1)
+    }
+
+    @Test("a runner may update only its own jobs")
+    func ownJobsOnly() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let owner = try await fleet.register(registration("owner"))
+        let other = try await fleet.register(registration("other"))
+        let job = try await fleet.submit(spec())
+        _ = try await fleet.requestJob(for: owner.id, wait: 0)
+        await #expect {
+            _ = try await fleet.updateJob(job.id, from: other.id, JobUpdate(status: .succeeded))
+        } throws: { error in (error as? ServerError)?.status == 403 }
+    }
+
+    @Test("state transitions: stop, stop again is 409, start; delete busy runner needs force")
+    func transitionsAndDelete() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        #expect(try await fleet.perform(.stop, on: runner.id).status == "stopped")
+        await #expect {
+            _ = try await fleet.perform(.stop, on: runner.id)
+        } throws: { error in (error as? ServerError)?.code == .invalidStateTransition }
+        #expect(try await fleet.perform(.start, on: runner.id).status == "idle")
+
+        let job = try await fleet.submit(spec())
+        _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        await #expect {
+            _ = try await fleet.deleteRunner(runner.id, force: false)
+        } throws: { error in (error as? ServerError)?.status == 409 }
+        _ = try await fleet.deleteRunner(runner.id, force: true)
+        #expect(try await fleet.job(job.id).status == .queued)
+        await #expect { _ = try await fleet.runner(runner.id) } throws: { error in (error as? ServerError)?.status == 404 }
+    }
+
+    @Test("a runner that stops heartbeating goes offline and its jobs are queued again")
+    func offlineSweep() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        let job = try await fleet.submit(spec())
+        _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        clock.advance(31)
+        await fleet.sweep()
+        #expect(try await fleet.runner(runner.id).status == .offline)
+        #expect(try await fleet.job(job.id).status == .queued)
+        _ = try await fleet.heartbeat(runner.id, Heartbeat(currentLoad: RunnerLoad(activeJobs: 0)))
+        #expect(try await fleet.runner(runner.id).status == .idle)
+    }
+
+    @Test("heartbeats feed the metrics series")
+    func metricsSeries() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box", gpus: [gpu(0)]))
+        for step in 0..<6 {
+            clock.advance(10)
+            _ = try await fleet.heartbeat(
+                runner.id,
+                Heartbeat(
+                    currentLoad: RunnerLoad(activeJobs: 1, cpuUsage: Double(step * 10)), gpus: [GPUReading(index: 0, utilization: 50)]))
+        }
+        let metrics = try await fleet.metrics(runner.id, period: "1h", resolution: "1m")
+        #expect(metrics.metrics["cpu_usage"]?.isEmpty == false)
+        #expect(metrics.summary["max_cpu_usage"] == 50)
+        #expect(metrics.summary["avg_gpu_utilization"] == 50)
+        await #expect { _ = try await fleet.metrics(runner.id, period: "forever", resolution: "1m") } throws: { error in
+            (error as? ServerError)?.status == 422
+        }
+    }
+
+    @Test("runners, jobs and the queue come back after a restart")
+    func survivesRestart() async throws {
+        let runnerID: String
+        let queuedID: String
+        do {
+            let (fleet, store, _) = try makeFleet()
+            runnerID = try await fleet.register(registration("box")).id
+            _ = try await fleet.submit(spec("first"))
+            queuedID = try await fleet.submit(spec("second")).id
+            _ = try await fleet.requestJob(for: runnerID, wait: 0)
+            await store.close()
+        }
+        let (fleet, _, _) = try makeFleet()
+        #expect(try await fleet.runner(runnerID).name == "box")
+        #expect(await fleet.queueDepth == 1)
+        #expect(try await fleet.requestJob(for: runnerID, wait: 0)?.id == queuedID)
+    }
+}
+
+@Suite("Fleet: re-registration")
+struct FleetRegistrationTests {
+    let directory = TemporaryDirectory()
+
+    @Test("an agent restarted on the same host takes its runner over; another host's live name is a 409")
+    func takeover() async throws {
+        let fleet = Fleet(store: try DurableStore(directory: directory.path), events: EventBus())
+        var registration = RunnerRegistration(name: "box", type: .native)
+        registration.host = "10.0.0.5"
+        let first = try await fleet.register(registration)
+        let job = try await fleet.submit(JobSpec(name: "j", steps: [JobStep(name: "s", run: "true")]))
+        _ = try await fleet.requestJob(for: first.id, wait: 0)
+        let again = try await fleet.register(registration)
+        #expect(again.id == first.id)
+        #expect(try await fleet.job(job.id).status == .queued)
+        registration.host = "10.0.0.6"
+        await #expect {
+            _ = try await fleet.register(registration)
+        } throws: { error in (error as? ServerError)?.status == 409 }
+    }
+}
