@@ -3,5 +3,6 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 
 /// Every benchmark by name. Add an entry when you add a benchmark file.
 let benchmarks: [String: Benchmark] = [
-    "store": storeBenchmark
+    "http": httpBenchmark,
+    "store": storeBenchmark,
 ]

@@ -11,6 +11,42 @@
 
 int cautogit_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 int cautogit_eventfd(unsigned int initval, int flags);
+
+/// A non-blocking, close-on-exec eventfd (the flags live in a header that wants _GNU_SOURCE).
+int cautogit_eventfd_nonblocking(void);
+
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC, so a new connection is never briefly blocking or inherited.
+int cautogit_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *len);
+
+/// Registers, changes or removes `fd` in `epfd` with `events` and an opaque 64-bit tag returned by wait.
+int cautogit_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag);
+
+/// One readiness report, unpacked (epoll_event is packed on x86_64, which Swift reads awkwardly).
+typedef struct {
+    uint32_t events;
+    uint64_t tag;
+} cautogit_epoll_event;
+
+/// epoll_wait into unpacked events; returns the count, or -1 with errno.
+int cautogit_epoll_wait(int epfd, cautogit_epoll_event *events, int max, int timeout_ms);
+
+/// Monotonic time in nanoseconds (CLOCK_MONOTONIC), for deadlines.
+uint64_t cautogit_monotonic_ns(void);
+
+// Constants whose C spelling Swift imports as enums or not at all.
+static const uint32_t CAUTOGIT_EPOLLIN = EPOLLIN;
+static const uint32_t CAUTOGIT_EPOLLOUT = EPOLLOUT;
+static const uint32_t CAUTOGIT_EPOLLERR = EPOLLERR;
+static const uint32_t CAUTOGIT_EPOLLHUP = EPOLLHUP;
+static const uint32_t CAUTOGIT_EPOLLRDHUP = EPOLLRDHUP;
+static const uint32_t CAUTOGIT_EPOLLET = EPOLLET;
+static const int CAUTOGIT_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+static const int CAUTOGIT_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+static const int CAUTOGIT_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+static const int CAUTOGIT_MSG_NOSIGNAL = MSG_NOSIGNAL;
+static const int CAUTOGIT_SOCK_STREAM = SOCK_STREAM;
+static const int CAUTOGIT_SOCK_CLOEXEC = SOCK_CLOEXEC;
+static const int CAUTOGIT_SOCK_NONBLOCK = SOCK_NONBLOCK;
 #endif
 
 #endif

@@ -1,1 +1,0 @@
-// The AutoGitHTTP module. See Docs/ and the module's DocC catalog.
