@@ -35,16 +35,12 @@ import Foundation
         index += 1
     }
 
-    struct Greeting: Encodable {
-        var message: String
-        var ok: Bool
-        var version: Int
-    }
     let greeting = Greeting(message: "hello from autogit", ok: true, version: 1)
 
     var router = Router()
-    router.get("/v1/bench") { _ in try .json(greeting) }
-    let sink: AccessLogMiddleware.Sink = logsAccess ? AccessLogMiddleware.standardError : { _ in }
+    router.get("/v1/bench") { _ in try HTTPResponse.json(greeting) }
+    let discard: AccessLogMiddleware.Sink = { _ in }
+    let sink: AccessLogMiddleware.Sink = logsAccess ? AccessLogMiddleware.standardError : discard
     let server = HTTPServer(
         configuration: configuration,
         middleware: [RequestIDMiddleware(), AccessLogMiddleware(sink: sink), ErrorMiddleware()],
@@ -53,7 +49,7 @@ import Foundation
     if let bodyPath {
         // The exact bytes the route sends, so a baseline server can serve the same document.
         let data = try? HTTPResponse.makeJSONEncoder().encode(greeting)
-        FileManager.default.createFile(atPath: bodyPath, contents: data)
+        _ = FileManager.default.createFile(atPath: bodyPath, contents: data)
     }
     do {
         try await server.start()
@@ -61,12 +57,19 @@ import Foundation
         FileHandle.standardError.write(Data("cannot start: \(error)\n".utf8))
         return 1
     }
-    print("listening on port \(server.port) with \(configuration.eventLoopCount) loops")
-    fflush(stdout)
+    FileHandle.standardOutput.write(
+        Data("listening on port \(server.port) with \(configuration.eventLoopCount) loops\n".utf8))
 
     await waitForTerminationSignal()
     await server.shutdown(deadline: .now + .seconds(2))
     return 0
+}
+
+/// The fixed document the benchmark route encodes on every request.
+private struct Greeting: Encodable, Sendable {
+    var message: String
+    var ok: Bool
+    var version: Int
 }
 
 /// Suspends until SIGINT or SIGTERM arrives.
