@@ -30,6 +30,24 @@ struct MiddlewareTests {
         return router
     }()
 
+    @Test("generated request ids are 16 lowercase hex digits and never repeat")
+    func generatedIDsAreUnique() {
+        let ids = (0..<20_000).map { _ in RequestIDMiddleware.generate() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 16 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+    }
+
+    @Test("header lookups: counts by name and list tokens, ignoring ASCII case")
+    func headerTokens() {
+        let headers: HTTPHeaders = ["Host": "a", "connection": "Upgrade, Keep-Alive ", "HOST": "b"]
+        #expect(headers.count(of: "host") == 2)
+        #expect(headers.count(of: "Hos") == 0)
+        #expect(headers.containsToken("keep-alive", for: "Connection"))
+        #expect(headers.containsToken("upgrade", for: "CONNECTION"))
+        #expect(!headers.containsToken("close", for: "Connection"))
+        #expect(!headers.containsToken("keep", for: "Connection"))
+    }
+
     @Test("a sane incoming X-Request-ID is kept and echoed; an insane one is replaced")
     func requestID() async throws {
         let chain = MiddlewareChain([RequestIDMiddleware(), ErrorMiddleware()], responder: router)

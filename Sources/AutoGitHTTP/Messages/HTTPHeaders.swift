@@ -41,7 +41,26 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
 
     /// Every value for `name`, in order.
     public func values(for name: String) -> [String] {
-        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
+        guard contains(name) else { return [] }
+        return fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
+    }
+
+    /// How many fields are named `name`.
+    public func count(of name: String) -> Int {
+        var count = 0
+        for field in fields where field.name.equalsIgnoringASCIICase(name) { count += 1 }
+        return count
+    }
+
+    /// Whether a comma-separated list member of a field named `name` equals `token` (ASCII case-insensitive),
+    /// without building the list: the check every request makes on `Connection`.
+    public func containsToken(_ token: String, for name: String) -> Bool {
+        for field in fields where field.name.equalsIgnoringASCIICase(name) {
+            for member in field.value.split(separator: ",") where member.trimmingASCIIWhitespace().equalsIgnoringASCIICase(token) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Comma-separated list members across every field named `name`, trimmed and lowercased (for tokens such as Connection).
@@ -92,6 +111,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
 extension StringProtocol {
     /// ASCII case-insensitive equality without allocating lowercased copies.
     func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
         var left = utf8.makeIterator()
         var right = other.utf8.makeIterator()
         while true {

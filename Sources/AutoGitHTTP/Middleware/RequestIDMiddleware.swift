@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Gives every request an id: the client's `X-Request-ID` when it is sane (1–128 of `A-Za-z0-9._:-`), otherwise
 /// a fresh random one. The id is in `request.requestID` for later stages and echoed in the response's `X-Request-ID`.
 public struct RequestIDMiddleware: Middleware {
@@ -40,11 +42,31 @@ public struct RequestIDMiddleware: Middleware {
         }
     }
 
-    /// 16 lowercase hex digits from the system's secure generator.
+    /// 16 lowercase hex digits: a per-process counter run through the SplitMix64 finaliser keyed by a random
+    /// seed. The finaliser is a bijection, so ids never repeat within a process, and the secure seed makes them
+    /// differ between processes — without a `getrandom` system call on every request.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.utf8.count) + hex
+        let count = RequestIDSequence.counter.add(1, ordering: .relaxed).newValue
+        var value = count &+ RequestIDSequence.seed
+        value = (value ^ (value >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        value = (value ^ (value >> 27)) &* 0x94d0_49bb_1331_11eb
+        value ^= value >> 31
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            for index in 0..<16 {
+                let nibble = Int((value >> UInt64(60 - index * 4)) & 0xf)
+                buffer[index] = digits.utf8Start[nibble]
+            }
+            return 16
+        }
     }
+}
+
+/// The state behind generated request ids.
+private enum RequestIDSequence {
+    static let seed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    static let counter = Atomic<UInt64>(0)
 }

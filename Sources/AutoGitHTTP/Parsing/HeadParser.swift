@@ -64,26 +64,28 @@ struct HeadParser {
     }
 
     private func parseHead(_ head: UnsafeBufferPointer<UInt8>) throws(ParseError) -> RequestHead {
-        var lines: [UnsafeBufferPointer<UInt8>] = []
+        var requestLine: (HTTPMethod, String, HTTPVersion)?
+        var headers = HTTPHeaders()
+        var fieldCount = 0
         var lineStart = 0
         for index in 0..<head.count where head[index] == UInt8(ascii: "\n") {
             var lineEnd = index
             if lineEnd > lineStart && head[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            lines.append(UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd]))
+            let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
             lineStart = index + 1
-        }
-        guard let requestLine = lines.first else { throw .bad("Missing request line.") }
-        let (method, target, parsedVersion) = try parseRequestLine(requestLine)
-        let version = parsedVersion
-        var headers = HTTPHeaders()
-        if lines.count - 1 > maxHeaderCount { throw .headersTooLarge }
-        for line in lines.dropFirst() {
+            if requestLine == nil {
+                requestLine = try parseRequestLine(line)
+                continue
+            }
+            fieldCount += 1
+            if fieldCount > maxHeaderCount { throw .headersTooLarge }
             let (name, value) = try parseField(line)
             headers.add(name: name, value: value)
         }
+        guard let (method, target, version) = requestLine else { throw .bad("Missing request line.") }
         if version == .http1_1 {
             // RFC 9112 §3.2: exactly one Host field in HTTP/1.1.
-            if headers.values(for: "Host").count != 1 { throw .bad("HTTP/1.1 requests need exactly one Host header.") }
+            if headers.count(of: "Host") != 1 { throw .bad("HTTP/1.1 requests need exactly one Host header.") }
         }
         if method == .connect {
             throw ParseError(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "CONNECT is not supported.")
@@ -94,26 +96,45 @@ struct HeadParser {
     }
 
     private func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(ParseError) -> (HTTPMethod, String, HTTPVersion) {
-        let parts = line.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .bad("Malformed request line.") }
-        let method = parts[0]
-        let target = parts[1]
-        let version = parts[2]
+        // Exactly two single spaces: `METHOD SP target SP HTTP/x.y`.
+        guard let firstSpace = line.firstIndex(of: UInt8(ascii: " ")) else { throw .bad("Malformed request line.") }
+        guard let secondSpace = line[(firstSpace + 1)...].firstIndex(of: UInt8(ascii: " ")) else {
+            throw .bad("Malformed request line.")
+        }
+        let method = line[..<firstSpace]
+        let target = line[(firstSpace + 1)..<secondSpace]
+        let version = line[(secondSpace + 1)...]
+        guard !version.contains(UInt8(ascii: " ")) else { throw .bad("Malformed request line.") }
         guard !method.isEmpty, method.count <= 32, method.allSatisfy(Self.isTokenByte) else {
             throw .bad("Malformed request method.")
         }
         guard !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("Malformed request target.") }
-        guard version.count == 8, version.starts(with: Array("HTTP/".utf8)),
-            let major = Self.digit(version[version.startIndex + 5]), version[version.startIndex + 6] == UInt8(ascii: "."),
-            let minor = Self.digit(version[version.startIndex + 7])
+        let v = version.startIndex
+        guard version.count == 8, line[v] == UInt8(ascii: "H"), line[v + 1] == UInt8(ascii: "T"),
+            line[v + 2] == UInt8(ascii: "T"), line[v + 3] == UInt8(ascii: "P"), line[v + 4] == UInt8(ascii: "/"),
+            let major = Self.digit(line[v + 5]), line[v + 6] == UInt8(ascii: "."), let minor = Self.digit(line[v + 7])
         else { throw .bad("Malformed HTTP version.") }
         guard major == 1 else {
             throw ParseError(status: .httpVersionNotSupported, code: "HTTP_VERSION_NOT_SUPPORTED", message: "Only HTTP/1.x is supported.")
         }
-        return (
-            HTTPMethod(rawValue: String(decoding: method, as: UTF8.self)), String(decoding: target, as: UTF8.self),
-            HTTPVersion(major: 1, minor: minor == 0 ? 0 : 1)
-        )
+        return (Self.method(method), String(decoding: target, as: UTF8.self), HTTPVersion(major: 1, minor: minor == 0 ? 0 : 1))
+    }
+
+    /// The shared value for the common methods (no string allocation), a new one for the rest.
+    private static func method(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> HTTPMethod {
+        let candidate: HTTPMethod? =
+            switch (bytes.count, bytes.first) {
+            case (3, UInt8(ascii: "G")): .get
+            case (3, UInt8(ascii: "P")): .put
+            case (4, UInt8(ascii: "P")): .post
+            case (4, UInt8(ascii: "H")): .head
+            case (5, UInt8(ascii: "P")): .patch
+            case (6, UInt8(ascii: "D")): .delete
+            case (7, UInt8(ascii: "O")): .options
+            default: nil
+            }
+        if let candidate, candidate.rawValue.utf8.elementsEqual(bytes) { return candidate }
+        return HTTPMethod(rawValue: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Parses `name: value`; shared with chunked trailers.

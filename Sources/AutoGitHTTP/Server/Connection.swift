@@ -261,8 +261,8 @@ final class Connection {
         self.head = head
         keepAlive =
             head.version == .http1_1
-            ? !head.headers.tokens(for: "Connection").contains("close")
-            : head.headers.tokens(for: "Connection").contains("keep-alive")
+            ? !head.headers.containsToken("close", for: "Connection")
+            : head.headers.containsToken("keep-alive", for: "Connection")
         switch framing {
         case .none:
             dispatch()
@@ -371,7 +371,7 @@ final class Connection {
 
     @discardableResult
     private func writeResponse(_ response: HTTPResponse, isHead: Bool, version: HTTPVersion) -> Bool {
-        var closing = !keepAlive || loop.isDraining || response.headers.tokens(for: "Connection").contains("close")
+        var closing = !keepAlive || loop.isDraining || response.headers.containsToken("close", for: "Connection")
         let bodyAllowed = !response.status.forbidsBody
         switch response.body {
         case .bytes(let bytes):
@@ -395,29 +395,85 @@ final class Connection {
         return closing
     }
 
+    /// Writes the head straight into the output buffer: no intermediate strings on the hot path.
     private func appendHead(_ response: HTTPResponse, contentLength: Int?, chunked: Bool, closing: Bool, version: HTTPVersion) {
-        var head = "HTTP/1.1 \(response.status.code) \(HTTPServer.sanitizedFieldValue(response.status.reasonPhrase))\r\n"
-        for (name, value) in response.headers {
-            if name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
-                || name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Date")
-            {
-                continue
-            }
+        if pendingOutput == 0 { lastWriteProgress = loop.now() }
+        output.append(contentsOf: Connection.statusLinePrefix)
+        appendDecimal(response.status.code)
+        output.append(32)
+        appendFieldValue(response.status.reasonPhrase)
+        output.append(contentsOf: Connection.lineEnd)
+        for (name, value) in response.headers where !Connection.isFramingField(name) {
             guard !name.isEmpty, name.utf8.allSatisfy(HeadParser.isTokenByte) else { continue }
-            head += "\(name): \(HTTPServer.sanitizedFieldValue(value))\r\n"
+            output.append(contentsOf: name.utf8)
+            output.append(contentsOf: Connection.fieldSeparator)
+            appendFieldValue(value)
+            output.append(contentsOf: Connection.lineEnd)
         }
-        if let contentLength { head += "Content-Length: \(contentLength)\r\n" }
-        if chunked { head += "Transfer-Encoding: chunked\r\n" }
+        if let contentLength {
+            output.append(contentsOf: Connection.contentLengthPrefix)
+            appendDecimal(contentLength)
+            output.append(contentsOf: Connection.lineEnd)
+        }
+        if chunked { output.append(contentsOf: Connection.chunkedLine) }
         if closing {
-            head += "Connection: close\r\n"
+            output.append(contentsOf: Connection.closeLine)
         } else if version == .http1_0 {
-            head += "Connection: keep-alive\r\n"
+            output.append(contentsOf: Connection.keepAliveLine)
         }
-        append(head.utf8)
-        append(loop.date.fieldLine())
-        if !limits.serverLine.isEmpty { append(limits.serverLine) }
-        append([13, 10])
+        output.append(contentsOf: loop.date.fieldLine())
+        if !limits.serverLine.isEmpty { output.append(contentsOf: limits.serverLine) }
+        output.append(contentsOf: Connection.lineEnd)
     }
+
+    /// Fields the server writes itself, so a handler's value can never contradict the framing.
+    private static func isFramingField(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: name.equalsIgnoringASCIICase("Date")
+        case 10: name.equalsIgnoringASCIICase("Connection")
+        case 14: name.equalsIgnoringASCIICase("Content-Length")
+        case 17: name.equalsIgnoringASCIICase("Transfer-Encoding")
+        default: false
+        }
+    }
+
+    /// Appends a field value with CR, LF and NUL replaced by spaces (no header injection).
+    private func appendFieldValue(_ value: String) {
+        for byte in value.utf8 {
+            output.append(byte == 13 || byte == 10 || byte == 0 ? 32 : byte)
+        }
+    }
+
+    private func appendDecimal(_ number: Int) {
+        guard number > 0 else {
+            if number == 0 { output.append(48) } else { output.append(contentsOf: String(number).utf8) }
+            return
+        }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var remaining = number
+            var index = buffer.count
+            while remaining > 0 {
+                index -= 1
+                buffer[index] = UInt8(48 + remaining % 10)
+                remaining /= 10
+            }
+            output.append(contentsOf: buffer[index...])
+        }
+    }
+
+    private static let statusLinePrefix = Array("HTTP/1.1 ".utf8)
+    private static let lineEnd: [UInt8] = [13, 10]
+    private static let fieldSeparator: [UInt8] = [58, 32]
+    private static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    private static let chunkedLine = Array("Transfer-Encoding: chunked\r\n".utf8)
+    private static let closeLine = Array("Connection: close\r\n".utf8)
+    private static let keepAliveLine = Array("Connection: keep-alive\r\n".utf8)
 
     /// Queues one piece of a streamed body; resumes `continuation` at once or when output drains below the low mark.
     func writeChunk(_ bytes: [UInt8], serial: UInt64, continuation: UnsafeContinuation<Void, any Error>) {
