@@ -48,4 +48,12 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
     public static let notSupported: ErrorCode = "NOT_SUPPORTED"
     public static let serviceUnavailable: ErrorCode = "SERVICE_UNAVAILABLE"
     public static let internalError: ErrorCode = "INTERNAL_ERROR"
+
+    // Fleeting plugins
+    /// A provider's settings are missing or wrong; the message names the setting.
+    public static let pluginConfiguration: ErrorCode = "PLUGIN_CONFIGURATION"
+    /// The infrastructure behind a provider cannot be reached or refused a call.
+    public static let pluginUnavailable: ErrorCode = "PLUGIN_UNAVAILABLE"
+    /// An external plugin broke the protocol: unparsable output, a missing field, an exit without an answer.
+    public static let pluginProtocol: ErrorCode = "PLUGIN_PROTOCOL"
 }
