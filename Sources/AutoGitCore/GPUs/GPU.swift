@@ -119,7 +119,15 @@ public struct GPU: Codable, Sendable, Hashable, Identifiable {
     public func matches(type: String) -> Bool {
         let wanted = type.lowercased().trimmingCharacters(in: .whitespaces)
         if wanted.isEmpty || wanted == vendor.rawValue { return true }
-        let name = model.lowercased()
+        return GPU.name(model, matches: wanted)
+    }
+
+    /// Whether a GPU model name (or an offer's GPU type) answers to `type`, by the rules of ``matches(type:)``
+    /// without the vendor shortcut: the whole name, one of its words, or several of its words in order.
+    public static func name(_ name: String, matches type: String) -> Bool {
+        let wanted = type.lowercased().trimmingCharacters(in: .whitespaces)
+        if wanted.isEmpty { return true }
+        let name = name.lowercased()
         if name == wanted { return true }
         let words = name.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
         if words.contains(where: { $0 == wanted }) { return true }
