@@ -592,10 +592,12 @@ final class Connection {
             close()
             return
         }
+        // Release the slot before the peer can see the end of the response, so whoever reads our EOF also sees
+        // the connection no longer counted.
+        releaseCount()
         shutdown(fd, Int32(SHUT_WR))
         state = .lingering
         deadline = loop.now() + limits.lingerTimeout
-        releaseCount()
         discardInput()
     }
 
@@ -615,9 +617,9 @@ final class Connection {
             writeWaiter = nil
             waiter.resume(throwing: ConnectionClosedError())
         }
+        releaseCount()
         Glibc.close(fd)
         loop.forget(self)
-        releaseCount()
         input = []
         output = []
     }
