@@ -30,10 +30,8 @@ enum JobSpecBuilder {
             }
             spec.environment[key] = value
         }
-        for label in arguments.values("label").flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
-            let label = label.trimmingCharacters(in: .whitespaces)
-            guard !label.isEmpty else { throw .invalidValue("", for: "--label", expected: "a non-empty label") }
-            if !spec.requirements.labels.contains(label) { spec.requirements.labels.append(label) }
+        for label in try arguments.commaSeparated("label") where !spec.requirements.labels.contains(label) {
+            spec.requirements.labels.append(label)
         }
         try applyGPUs(arguments, to: &spec)
         if let timeout = try arguments.duration("timeout") {
