@@ -23,12 +23,22 @@ extension InstanceManager {
     public func recover() async -> InstanceRecoveryReport {
         var report = InstanceRecoveryReport()
         var toStart: [String] = []
+        // Probe every orphan at once: each may take up to the adoption timeout.
+        let candidates = entries.compactMap { name, entry in entry.recordedProcess.map { (name, $0) } }
+        let adoptable = await withTaskGroup(of: (String, InstanceProcess?).self) { group in
+            for (name, record) in candidates {
+                group.addTask { (name, await self.adoptableProcess(record, name: name)) }
+            }
+            var found: [String: InstanceProcess] = [:]
+            for await (name, process) in group { found[name] = process }
+            return found
+        }
         for name in entries.keys.sorted() {
             guard let entry = entries[name] else { continue }
             let policy = entry.instance.restartPolicy.mode
             let resumes = policy == .always || policy == .onFailure
             if let record = entry.recordedProcess {
-                if let process = await adoptableProcess(record, name: name) {
+                if let process = adoptable[name] {
                     adopt(name, process)
                     report.adopted[name] = process.pid
                 } else {
