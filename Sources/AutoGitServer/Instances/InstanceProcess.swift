@@ -139,7 +139,7 @@ final class InstanceProcess: Sendable {
     static func adopt(pid: pid_t, processGroup: pid_t, startTicks: UInt64?) -> InstanceProcess {
         let process = InstanceProcess(pid: pid, processGroup: processGroup, startTicks: startTicks, isAdopted: true)
         process.startThread("autogit-instance-poll") {
-            while !ProcFS.isGone(pid) { usleep(100_000) }
+            while !ProcFS.isGone(pid, startTicks: startTicks) { usleep(100_000) }
             process.finish(.vanished)
         }
         return process

@@ -62,10 +62,12 @@ enum ProcFS {
 
     /// Whether `pid` no longer runs: no such process, or a zombie waiting to be reaped (PID 1 in a container may
     /// reap slowly, so a zombie counts as gone).
-    static func isGone(_ pid: pid_t) -> Bool {
+    /// With `startTicks`, a process that has the pid but started at another time (the pid was reused) counts as
+    /// gone too.
+    static func isGone(_ pid: pid_t, startTicks: UInt64? = nil) -> Bool {
         guard pid > 0 else { return true }
         if kill(pid, 0) != 0 && errno == ESRCH { return true }
-        if let stat = stat(pid) { return stat.isZombie }
+        if let stat = stat(pid) { return stat.isZombie || (startTicks.map { $0 != stat.startTicks } ?? false) }
         // No /proc entry but kill saw it: only possible without /proc; trust kill.
         return false
     }

@@ -14,7 +14,8 @@ struct InstanceLifecycleTests {
     @Test("create → start → healthy → proxy → logs → stop, with every transition reported")
     func fullLifecycle() async throws {
         try await InstanceHarness.run { harness in
-            let manager = try harness.makeManager()
+            let events = EventBus()
+            let manager = try harness.makeManager(events: events)
             let created = try await manager.create(httpServerInstance("web"))
             #expect(created.status == .stopped)
             let port = try #require(created.port)
@@ -59,6 +60,11 @@ struct InstanceLifecycleTests {
                 harness.recorder.transitions(of: "web") == [
                     "stopped→starting", "starting→running", "running→stopping", "stopping→stopped",
                 ])
+
+            let published = events.events(after: nil, types: [.instanceStatusChanged]).map(\.payload)
+            #expect(published.count == 4)
+            #expect(published.first == ["instance": "web", "old_status": "stopped", "new_status": "starting", "reason": "start requested"])
+            #expect(published.last?["new_status"] == "stopped")
 
             try await manager.delete("web")
             let missing = await serverError { _ = try await manager.get("web") }

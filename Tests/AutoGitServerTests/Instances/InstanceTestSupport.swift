@@ -61,7 +61,7 @@ final class InstanceHarness: Sendable {
 
     /// A manager on this harness's store (opened now); every manager and store made here is cleaned up by ``close()``.
     func makeManager(
-        maxRunning: Int = 4, gpuAllocator: any InstanceGPUAllocator = NoInstanceGPUs(),
+        maxRunning: Int = 4, gpuAllocator: any InstanceGPUAllocator = NoInstanceGPUs(), events: EventBus? = nil,
         configure: (inout InstanceManager.Configuration) -> Void = { _ in }
     ) throws -> InstanceManager {
         let store = try DurableStore(directory: storePath)
@@ -70,7 +70,8 @@ final class InstanceHarness: Sendable {
         configure(&configuration)
         let recorder = recorder
         let manager = InstanceManager(
-            store: store, configuration: configuration, gpuAllocator: gpuAllocator, onStatusChange: { recorder.record($0) })
+            store: store, configuration: configuration, gpuAllocator: gpuAllocator, events: events,
+            onStatusChange: { recorder.record($0) })
         managers.withLock { $0.append(manager) }
         return manager
     }
