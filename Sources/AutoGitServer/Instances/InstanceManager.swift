@@ -203,8 +203,8 @@ public actor InstanceManager {
     func persist(_ name: String) async throws(ServerError) {
         dirty.insert(name)
         writeRequested += 1
-        let ticket = writeRequested
         guard !isWriting else {
+            let ticket = writeRequested
             let failure = await withCheckedContinuation { continuation in
                 writeWaiters.append((ticket, continuation))
             }
@@ -230,7 +230,6 @@ public actor InstanceManager {
             for waiter in done { waiter.continuation.resume(returning: failure) }
         }
         isWriting = false
-        _ = ticket
         if let ownFailure { throw ownFailure }
     }
 

@@ -95,6 +95,7 @@ final class InstanceProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        closeInheritedDescriptors(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -144,6 +145,35 @@ final class InstanceProcess: Sendable {
         }
         return process
     }
+
+    /// Makes the child start with only stdin, stdout and stderr. Descriptors that other parts of the server opened
+    /// without close-on-exec (a `Foundation.Pipe` of another child, at this very moment) would otherwise live on in
+    /// the model server for its whole life, and whoever reads the other end would never see end-of-file.
+    ///
+    /// glibc 2.34 has `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does not declare; it is
+    /// looked up at run time. Without it, every descriptor above 2 in this process is marked close-on-exec first.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let closeFrom = addCloseFrom, closeFrom(&actions, 3) == 0 { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for name in names {
+            guard let descriptor = Int32(name), descriptor > 2 else { continue }
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    private static let addCloseFrom: AddCloseFrom? = {
+        #if os(Linux)
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+        #else
+        return nil
+        #endif
+    }()
 
     private static func makeSocketPair(_ pair: inout [Int32]) -> Bool {
         #if canImport(Glibc)

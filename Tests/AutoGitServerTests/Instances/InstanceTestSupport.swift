@@ -229,3 +229,8 @@ enum Scripts {
         http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
         """
 }
+
+/// The suites that start real processes run one test at a time (each suite is a child of this one), so they do not
+/// swamp a small machine while the rest of the tests run beside them.
+@Suite("Instances with real processes", .serialized)
+enum InstanceProcessSuites {}
