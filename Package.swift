@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
         .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),
-        .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore"]),
+        .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient"]),
         // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
             name: "EndToEndTests",
