@@ -46,7 +46,6 @@ struct DurabilityTests {
         defer {
             try? FileManager.default.removeItem(atPath: directory)
             try? FileManager.default.removeItem(atPath: config)
-            try? FileManager.default.removeItem(atPath: directory + ".stderr")
         }
         let server = try await ServerProcess.start(dataDirectory: directory, configurationFile: config)
         defer { server.kill9IfRunning() }
@@ -88,12 +87,13 @@ struct DurabilityTests {
                         if count >= killAfter, load.killed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
                             load.elapsed.withLock { $0 = ContinuousClock.now - started }
                             // Mid-load: the other clients have requests in flight.
-                            server.stop(with: SIGKILL)
+                            server.send(SIGKILL)
                         }
                     }
                 }
             }
         }
+        #expect(await server.stop(with: SIGKILL) == SIGKILL)
         let acknowledged = load.acknowledged.withLock { $0 }
         #expect(load.wasKilled, "the server was killed mid-load")
         #expect(load.attempts.load(ordering: .relaxed) >= 1_000)
@@ -120,7 +120,7 @@ struct DurabilityTests {
         let missing = acknowledged.filter { !stored.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) acknowledged writes were lost")
         #expect(stored.count >= acknowledged.count)
-        #expect(restarted.stop(with: SIGTERM) == 0)
+        #expect(await restarted.stop(with: SIGTERM) == 0)
     }
 
     @Test("autogit serve prints its address and, on the first start only, the admin token; SIGTERM stops it cleanly")
@@ -128,7 +128,6 @@ struct DurabilityTests {
         let directory = temporaryDirectory()
         defer {
             try? FileManager.default.removeItem(atPath: directory)
-            try? FileManager.default.removeItem(atPath: directory + ".stderr")
         }
         let first = try await ServerProcess.start(dataDirectory: directory)
         defer { first.kill9IfRunning() }
@@ -140,15 +139,15 @@ struct DurabilityTests {
         request.setValue(token, forHTTPHeaderField: "X-API-Key")
         let (_, response) = try await session.data(for: request)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        #expect(first.stop(with: SIGTERM) == 0)
+        #expect(await first.stop(with: SIGTERM) == 0)
         #expect(first.outputLines.contains { $0.trimmingCharacters(in: .whitespaces) == token })
-        let log = try String(contentsOfFile: first.errorLog, encoding: .utf8)
+        let log = first.errorLines.joined(separator: "\n")
         #expect(log.contains("GET /v1/system/info 200"), "an access-log line per request")
         #expect(log.contains("SIGTERM, shutting down") && log.contains("stopped"))
 
         let second = try await ServerProcess.start(dataDirectory: directory)
         defer { second.kill9IfRunning() }
         #expect(!second.outputLines.contains { $0.contains(token) })
-        #expect(second.stop(with: SIGINT) == 0)
+        #expect(await second.stop(with: SIGINT) == 0)
     }
 }
