@@ -31,6 +31,37 @@ struct EventAndWebhookEndToEndTests {
         }
     }
 
+    /// The server's count of event subscribers, from `/metrics`.
+    func subscribers(_ server: EmbeddedServer) async throws -> Int {
+        let text = try await server.admin.system.prometheusMetrics()
+        let line = text.split(separator: "\n").first { $0.hasPrefix("autogit_event_subscribers ") }
+        return Int(line?.split(separator: " ").last ?? "") ?? -1
+    }
+
+    /// Polls `condition` until it holds, up to about ten seconds.
+    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    @Test("cancelling the task that reads an event stream closes the connection and the server drops the subscription")
+    func cancelledStreamIsReleased() async throws {
+        try await withEmbeddedServer { server in
+            let baseline = try await subscribers(server)
+            let stream = server.admin.events.stream()
+            let reader = Task {
+                for try await _ in stream {}
+            }
+            #expect(try await eventually { try await subscribers(server) == baseline + 1 })
+            reader.cancel()
+            _ = await reader.result
+            #expect(try await eventually { try await subscribers(server) == baseline }, "the server saw the client go")
+        }
+    }
+
     @Test("job log lines are published as job_log events")
     func jobLogEvents() async throws {
         try await withEmbeddedServer { server in
