@@ -34,6 +34,11 @@ struct RateLimitTests {
             #expect(refused.headers["x-request-id"] != nil)
             // Another token has its own bucket.
             #expect(try await server.request("GET", "/v1/runners", token: server.admin).status == 200)
+            // Bulk operations have a bucket of their own, a tenth the size (here: one a minute).
+            let bulk = #"{"operation": "add_tags", "data": {"tags": ["x"]}}"#
+            let firstBulk = try await server.request("POST", "/v1/runners/bulk", token: server.admin, body: bulk)
+            #expect(firstBulk.status == 200 && firstBulk.headers["x-ratelimit-limit"] == "1")
+            #expect(try await server.request("POST", "/v1/runners/bulk", token: server.admin, body: bulk).status == 429)
         }
     }
 

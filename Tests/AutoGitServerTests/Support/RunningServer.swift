@@ -124,6 +124,7 @@ final class RunningServer: Sendable {
 }
 
 /// Runs `body` against a fresh server and shuts the server down afterwards, whether `body` throws or not.
+@discardableResult
 func withServer<T>(
     configuration: ServerConfiguration = RunningServer.testConfiguration, _ body: (RunningServer) async throws -> T
 ) async throws -> T {
