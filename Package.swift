@@ -33,7 +33,8 @@ let package = Package(
 
         .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),
-        .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore"]),
+        // Fixtures are read from the source tree (beside Docs/openapi.yaml, which the tests also read).
+        .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore", "AutoGitHTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
         .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),

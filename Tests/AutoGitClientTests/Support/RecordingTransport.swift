@@ -1,7 +1,8 @@
-import AutoGitClient
 import AutoGitCore
 import Foundation
 import Synchronization
+
+@testable import AutoGitClient
 
 /// An in-process transport that records every request and answers from a closure.
 final class RecordingTransport: Transport {
