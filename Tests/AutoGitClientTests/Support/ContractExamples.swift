@@ -1,3 +1,4 @@
+import AutoGitClient
 import AutoGitCore
 import Foundation
 
@@ -54,7 +55,7 @@ struct ContractExamples: Sendable {
         ],
         "RunnerConfigurationDocument": [
             "runner_id": "runner-1", "last_updated": "2024-01-15T10:30:00Z",
-            "configuration": ["max_concurrent_jobs": 2, "timeout": 3600, "environment": ["HF_HOME": "/data/hf"]],
+            "configuration": ["max_concurrent_jobs": 2, "job_timeout": 3600, "resource_limits": ["memory_limit": "8Gi"]],
         ],
         "WebhookDelivery": [
             "id": "dlv_3f9a", "webhook_id": "wh_7d2a", "event_id": "1234", "event_type": "job_status_changed",
@@ -111,4 +112,9 @@ extension JSONValue {
     var text: String {
         (try? AutoGitJSON.encoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
+}
+
+/// A 2xx JSON answer holding the contract's example of `schema` (or a page of it).
+func exampleResponse(_ schema: String, status: Int = 200) -> HTTPResponseData {
+    jsonResponse(status, ContractExamples.shared.body(for: schema)?.text ?? "{}")
 }
