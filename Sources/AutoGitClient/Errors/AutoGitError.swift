@@ -10,8 +10,9 @@ import FoundationNetworking
 ///
 /// ``code`` is stable. It is the server's code when the server sent one (`RUNNER_NOT_FOUND`), one derived from the
 /// HTTP status when the server's error body had none, `HTTP_<status>` when the body was not an error envelope at
-/// all, and otherwise one of the client's own: `TRANSPORT_FAILED`, `TIMED_OUT`, `CANCELLED`, `DECODING_FAILED`,
-/// and the `WEBHOOK_SIGNATURE_…` codes of ``WebhookVerifier``.
+/// all, and otherwise one of the client's own: `SERVER_UNREACHABLE` (no connection could be made),
+/// `CONNECTION_LOST`, `TRANSPORT_FAILED` (another failure without an answer), `TIMED_OUT`, `CANCELLED`,
+/// `DECODING_FAILED`, `RESPONSE_TOO_LARGE`, and the `WEBHOOK_SIGNATURE_…` codes of ``WebhookVerifier``.
 ///
 /// ```swift
 /// do {
@@ -94,8 +95,14 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
 }
 
 extension ErrorCode {
-    /// The client could not reach the server, or the connection was lost.
+    /// No connection to the server could be made: refused, no such host, no network.
+    public static let serverUnreachable: ErrorCode = "SERVER_UNREACHABLE"
+    /// The connection was lost before the whole answer arrived.
+    public static let connectionLost: ErrorCode = "CONNECTION_LOST"
+    /// The request failed without an answer for another reason.
     public static let transportFailed: ErrorCode = "TRANSPORT_FAILED"
+    /// The answer's body is larger than the configuration's `maxResponseBytes`.
+    public static let responseTooLarge: ErrorCode = "RESPONSE_TOO_LARGE"
     /// The request did not complete within its timeout.
     public static let timedOut: ErrorCode = "TIMED_OUT"
     /// The request was cancelled.
@@ -171,18 +178,26 @@ extension AutoGitError {
         if error is CancellationError {
             return AutoGitError(kind: .cancelled, code: .cancelled, message: "The request was cancelled", underlyingError: error)
         }
+        if let error = error as? HTTPBody.BodyTooLarge {
+            return AutoGitError(kind: .transport, code: .responseTooLarge, message: error.description, underlyingError: error)
+        }
         if let error = error as? URLError {
+            let detail = "\(error.localizedDescription) (URLError \(error.code.rawValue))"
             switch error.code {
             case .cancelled:
                 return AutoGitError(kind: .cancelled, code: .cancelled, message: "The request was cancelled", underlyingError: error)
             case .timedOut:
                 return AutoGitError(
                     kind: .timedOut, code: .timedOut, message: "The server did not answer in time", underlyingError: error)
+            case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
+                return AutoGitError(
+                    kind: .transport, code: .serverUnreachable, message: "Cannot reach the server: \(detail)", underlyingError: error)
+            case .networkConnectionLost:
+                return AutoGitError(
+                    kind: .transport, code: .connectionLost, message: "The connection was lost: \(detail)", underlyingError: error)
             default:
                 return AutoGitError(
-                    kind: .transport, code: .transportFailed,
-                    message: "The request failed: \(error.localizedDescription) (URLError \(error.code.rawValue))",
-                    underlyingError: error)
+                    kind: .transport, code: .transportFailed, message: "The request failed: \(detail)", underlyingError: error)
             }
         }
         return AutoGitError(kind: .transport, code: .transportFailed, message: "The request failed: \(error)", underlyingError: error)
@@ -201,6 +216,7 @@ extension AutoGitError {
         switch kind.base {
         case .timedOut: return true
         case .transport:
+            if code == .responseTooLarge { return false }
             guard let urlError = underlyingError as? URLError else { return true }
             switch urlError.code {
             case .networkConnectionLost, .cannotConnectToHost, .timedOut, .notConnectedToInternet, .dnsLookupFailed,
