@@ -207,5 +207,10 @@ struct ErrorTests {
         #expect(AutoGitError.wrapping(CancellationError()).kind == .cancelled)
         #expect(AutoGitError.wrapping(URLError(.badURL)).code == .transportFailed)
         #expect(!AutoGitError.wrapping(URLError(.badURL)).isTransient)
+        // libcurl reports a body cut short as URLError -1; once the head has arrived that is a lost connection.
+        let truncated = AutoGitError.lostConnection(URLError(.unknown))
+        #expect(truncated.code == .connectionLost)
+        #expect(truncated.isTransient)
+        #expect(AutoGitError.lostConnection(URLError(.cancelled)).code == .cancelled)
     }
 }

@@ -98,7 +98,7 @@ struct RetryTests {
         }
     }
 
-    @Test("a lost connection is retried for a GET; a request the transport cannot make is not")
+    @Test("a lost connection, before or during the answer, is retried for a GET; a request the transport cannot make is not")
     func transportFailures() async throws {
         let lost = RecordingTransport { _, index in
             if index == 0 { throw URLError(.networkConnectionLost) }
@@ -106,6 +106,11 @@ struct RetryTests {
         }
         _ = try await makeClient(lost, sleeper: SleepRecorder()).runners.get("r1")
         #expect(lost.count == 2)
+        let truncated = RecordingTransport { _, index in
+            index == 0 ? eventStreamResponse([#"{"id":"r1","#], failing: URLError(.unknown)) : jsonResponse(200, Fixture.runner)
+        }
+        _ = try await makeClient(truncated, sleeper: SleepRecorder()).runners.get("r1")
+        #expect(truncated.count == 2, "a body cut short is a lost connection, retried")
         let bad = RecordingTransport { _, _ in throw URLError(.unsupportedURL) }
         await #expect(throws: AutoGitError.self) { _ = try await makeClient(bad, sleeper: SleepRecorder()).runners.get("r1") }
         #expect(bad.count == 1)

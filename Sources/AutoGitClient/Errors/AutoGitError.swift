@@ -203,6 +203,23 @@ extension AutoGitError {
         return AutoGitError(kind: .transport, code: .transportFailed, message: "The request failed: \(error)", underlyingError: error)
     }
 
+    /// The client's view of an error met while reading a response body whose head had arrived: the connection
+    /// was lost (libcurl reports a truncated body as URLError -1, "transfer closed with outstanding read data
+    /// remaining"), unless the read was cancelled or the body too large.
+    static func lostConnection(_ error: any Error) -> AutoGitError {
+        let wrapped = wrapping(error)
+        guard wrapped.kind == .transport, wrapped.code != .responseTooLarge else { return wrapped }
+        var lost = wrapped
+        lost.code = .connectionLost
+        if let urlError = error as? URLError {
+            lost.message =
+                "The connection was lost while the answer was arriving: \(urlError.localizedDescription) (URLError \(urlError.code.rawValue))"
+        } else {
+            lost.message = "The connection was lost while the answer was arriving: \(error)"
+        }
+        return lost
+    }
+
     static func timedOut(after timeout: Duration) -> AutoGitError {
         AutoGitError(kind: .timedOut, code: .timedOut, message: "The request did not complete within \(timeout)")
     }
@@ -217,6 +234,7 @@ extension AutoGitError {
         case .timedOut: return true
         case .transport:
             if code == .responseTooLarge { return false }
+            if code == .connectionLost || code == .serverUnreachable { return true }
             guard let urlError = underlyingError as? URLError else { return true }
             switch urlError.code {
             case .networkConnectionLost, .cannotConnectToHost, .timedOut, .notConnectedToInternet, .dnsLookupFailed,

@@ -47,8 +47,11 @@ extension AutoGitClient {
                 let transport = transport
                 let (response, body) = try await withDeadline(timeout) {
                     let response = try await transport.send(transportRequest)
-                    let body = try await response.body.collect(upTo: limit)
-                    return (response, body)
+                    do {
+                        return (response, try await response.body.collect(upTo: limit))
+                    } catch {
+                        throw AutoGitError.lostConnection(error)
+                    }
                 }
                 if response.isSuccess || response.status == 304 {
                     return (response, body)

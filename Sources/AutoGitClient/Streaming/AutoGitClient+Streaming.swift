@@ -82,7 +82,8 @@ extension AutoGitClient {
                 } catch let error as AutoGitError {
                     streamError = error
                 } catch {
-                    streamError = .wrapping(error)
+                    // Opening and handling throw AutoGitError: anything else came from reading the open body.
+                    streamError = .lostConnection(error)
                 }
                 if Task.isCancelled {
                     continuation.finish(throwing: AutoGitError(kind: .cancelled, code: .cancelled, message: "The stream was cancelled"))
