@@ -28,6 +28,11 @@ let package = Package(
             dependencies: ["AutoGitCore", "AutoGitClient", "AutoGitServer", "AutoGitRunner", "AutoGitFleeting"]
         ),
 
+        // Small programs that import the SDK (Docs/sdk.md, "Examples"); CI builds them so they keep compiling.
+        .executableTarget(name: "ListRunners", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/ListRunners"),
+        .executableTarget(name: "FollowJob", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/FollowJob"),
+        .executableTarget(name: "WatchEvents", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/WatchEvents"),
+
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
         .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer"]),
 
