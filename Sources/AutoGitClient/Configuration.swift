@@ -31,6 +31,7 @@ extension AutoGitClient {
         /// The largest response body the client reads into memory, in bytes. Default 64 MiB.
         public var maxResponseBytes: Int
 
+        /// A configuration; every parameter has the default described on its property.
         public init(
             timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(), reconnect: ReconnectPolicy = ReconnectPolicy(),
             streamIdleTimeout: Duration = .seconds(60), userAgent: String = "AutoGitClient/1.0 (Swift)",
@@ -68,17 +69,22 @@ public struct RetryPolicy: Sendable, Hashable {
         case never
     }
 
+    /// Which requests may be retried. Default ``Mode-swift.enum/idempotentOnly``.
     public var mode: Mode
     /// The most attempts of one request, the first included. 1 disables retries.
     public var maxAttempts: Int
+    /// The wait after the first failed attempt, before jitter. Default 250 ms.
     public var initialBackoff: Duration
+    /// The longest computed wait between attempts (a `Retry-After` may be longer). Default 10 seconds.
     public var maxBackoff: Duration
+    /// How much the wait grows after each failed attempt. Default 2.
     public var multiplier: Double
     /// The longest `Retry-After` the client waits for before retrying.
     public var maxRetryAfter: Duration
     /// The statuses that are retried. Default 429, 502, 503, 504.
     public var retryableStatuses: Set<Int>
 
+    /// A policy; every parameter has the default described on its property.
     public init(
         mode: Mode = .idempotentOnly, maxAttempts: Int = 3, initialBackoff: Duration = .milliseconds(250),
         maxBackoff: Duration = .seconds(10), multiplier: Double = 2, maxRetryAfter: Duration = .seconds(60),
@@ -115,9 +121,12 @@ public struct ReconnectPolicy: Sendable, Hashable {
     public var isEnabled: Bool
     /// Consecutive failed attempts before giving up; `nil` for no limit.
     public var maxAttempts: Int?
+    /// The wait before the first reconnection when the server sent no `retry:` time. Default 1 second.
     public var initialDelay: Duration
+    /// The longest wait between reconnections (a longer `retry:` from the server wins). Default 30 seconds.
     public var maxDelay: Duration
 
+    /// A policy; every parameter has the default described on its property.
     public init(isEnabled: Bool = true, maxAttempts: Int? = 10, initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30)) {
         self.isEnabled = isEnabled
         self.maxAttempts = maxAttempts

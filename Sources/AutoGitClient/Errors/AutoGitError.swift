@@ -71,6 +71,7 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
     /// The error underneath: a `URLError`, a `DecodingError`.
     public var underlyingError: (any Error)?
 
+    /// An error with these parts: for transports and tests that need to make one; the client makes its own.
     public init(
         kind: Kind, code: ErrorCode, message: String, status: Int? = nil, details: JSONValue? = nil,
         requestID: String? = nil, retryAfter: Duration? = nil, bodyExcerpt: String? = nil, underlyingError: (any Error)? = nil
@@ -86,6 +87,7 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
         self.underlyingError = underlyingError
     }
 
+    /// `CODE: message (HTTP status) [request id]`.
     public var description: String {
         var text = "\(code): \(message)"
         if let status { text += " (HTTP \(status))" }

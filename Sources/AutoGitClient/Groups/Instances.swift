@@ -121,9 +121,12 @@ extension AutoGitClient {
         /// ```
         ///
         /// - Parameters:
+        ///   - name: the instance's name.
         ///   - method: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD` or `OPTIONS`.
         ///   - path: the model server's path, slashes kept (`v1/models`).
         ///   - query: query parameters, in order.
+        ///   - headers: headers for the model server (`Content-Type` of the body); `Accept` is `*/*` unless given.
+        ///   - body: the body to forward.
         /// - Throws: ``AutoGitError`` only when no answer arrives; error statuses are returned. The client's timeout
         ///   applies until the answer's head arrives.
         public func proxy(
