@@ -12,6 +12,8 @@ extension AutoGitClient {
     }
 
     /// Timeouts, retries, streaming and identification of a client. Every value has a default.
+    ///
+    /// To change a value for some calls only, derive a client: `client.with { $0.timeout = .seconds(5) }`.
     public struct Configuration: Sendable {
         /// How long one attempt of a request may take, from sending to the last byte of the answer. Enforced by the
         /// client, so sub-second values work. Long polls add their wait to it; streams apply it until the stream
@@ -150,4 +152,18 @@ extension Duration {
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+}
+
+extension AutoGitClient.Credentials: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The kind of credentials without the secret (`bearer(…)`), so printing a client never reveals a token.
+    public var description: String {
+        switch self {
+        case .bearer: "bearer(…)"
+        case .apiKey: "apiKey(…)"
+        case .none: "none"
+        }
+    }
+
+    /// The same as ``description``: the secret is never shown.
+    public var debugDescription: String { description }
 }

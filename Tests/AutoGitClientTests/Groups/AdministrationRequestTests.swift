@@ -194,6 +194,14 @@ struct CredentialsTests {
         #expect(transport.requests.last?.headers["Accept"]?.hasPrefix("application/schema+json") == true)
     }
 
+    @Test("printing credentials, or a client holding them, never shows the secret")
+    func credentialsAreRedacted() {
+        let client = AutoGitClient(baseURL: testBaseURL, credentials: .bearer("s3cr3t-token"), transport: RecordingTransport())
+        #expect("\(AutoGitClient.Credentials.apiKey("s3cr3t-token"))" == "apiKey(…)")
+        #expect(!String(describing: client).contains("s3cr3t"))
+        #expect(!String(reflecting: client).contains("s3cr3t"))
+    }
+
     @Test("with(credentials:) and with(_:) change one thing and share the transport")
     func derivedClients() async throws {
         let transport = RecordingTransport { _, _ in jsonResponse(200, Fixture.runner) }
