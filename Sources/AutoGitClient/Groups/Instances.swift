@@ -43,6 +43,7 @@ extension AutoGitClient {
         }
 
         /// `PUT /v1/instances/{name}`: changes the settings given; a running instance uses them after a restart.
+        @discardableResult
         public func update(_ name: String, _ update: InstanceUpdate) async throws(AutoGitError) -> Instance {
             try await client.decode(APIRequest("PUT", Path("v1", "instances", name), json: update))
         }

@@ -68,6 +68,7 @@ extension AutoGitClient {
         }
 
         /// `PUT /v1/runners/{id}`: changes the name, labels, tags, capabilities or metadata given.
+        @discardableResult
         public func update(_ id: String, _ update: RunnerUpdate) async throws(AutoGitError) -> Runner {
             try await client.decode(APIRequest("PUT", Path("v1", "runners", id), json: update))
         }
