@@ -53,8 +53,8 @@ extension AutoGitClient {
 /// When the client retries a request, and how long it waits in between.
 ///
 /// Idempotent requests (GET, HEAD, PUT, DELETE, and the few POST and PATCH operations the API defines as safe to
-/// repeat: heartbeats, job status reports, log uploads) are retried on 429, 503 and on transport failures (a
-/// refused or lost connection, a timeout). Other POST and PATCH requests are not, unless ``mode`` is
+/// repeat: heartbeats, job status reports, log uploads, run comparison) are retried on the ``retryableStatuses``
+/// (429, 502, 503, 504) and on transport failures (a refused or lost connection, a body cut short, a timeout). Other POST and PATCH requests are not, unless ``mode`` is
 /// ``Mode-swift.enum/always``: a lost answer to `POST /v1/jobs` does not tell whether the job was created.
 ///
 /// Between attempts the client waits `initialBackoff * multiplier^(attempt-1)`, at most ``maxBackoff``, with
@@ -115,13 +115,15 @@ public struct RetryPolicy: Sendable, Hashable {
 
 /// How a stream (followed logs, events) reconnects after its connection drops.
 ///
-/// The client waits the server's `retry:` time (or ``initialDelay``), doubling after each failed attempt up to
-/// ``maxDelay``, then reconnects with `Last-Event-ID` so nothing is lost or repeated. After
-/// ``maxAttempts`` consecutive failures the stream ends with the last error.
+/// A stream's first connection is made like any request, under the ``RetryPolicy``, and its failure ends the
+/// stream. Once a stream has been open, the client reconnects after a drop: it waits the server's `retry:` time
+/// (or ``initialDelay``), doubling after each failed attempt up to ``maxDelay``, and sends `Last-Event-ID` so nothing
+/// is lost or repeated. After ``maxAttempts`` failed reconnections in a row (no event received in between) the
+/// stream ends with the last error.
 public struct ReconnectPolicy: Sendable, Hashable {
     /// Whether to reconnect at all.
     public var isEnabled: Bool
-    /// Consecutive failed attempts before giving up; `nil` for no limit.
+    /// Failed reconnections in a row before giving up; `nil` for no limit. Default 10.
     public var maxAttempts: Int?
     /// The wait before the first reconnection when the server sent no `retry:` time. Default 1 second.
     public var initialDelay: Duration
