@@ -177,6 +177,7 @@ struct ErrorTests {
             _ = try await client.runners.listPage()
         } catch {
             #expect(error.code == .responseTooLarge)
+            #expect(error.kind == .decoding)
             #expect(!error.isTransient)
         }
         #expect(transport.count == 2)

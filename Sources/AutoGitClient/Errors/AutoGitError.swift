@@ -42,7 +42,8 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
         public static let server = Kind(base: .server)
         /// 429 Too Many Requests; ``retryAfter`` says how long to wait when the server said.
         public static let rateLimited = Kind(base: .rateLimited)
-        /// A success status whose body could not be decoded; ``bodyExcerpt`` shows what arrived.
+        /// A success status whose body could not be read: it did not decode (``bodyExcerpt`` shows what arrived), or it
+        /// was larger than the configuration's `maxResponseBytes` (`RESPONSE_TOO_LARGE`).
         public static let decoding = Kind(base: .decoding)
         /// The request could not be built (an argument the client cannot send).
         public static let invalidRequest = Kind(base: .invalidRequest)
@@ -181,7 +182,7 @@ extension AutoGitError {
             return AutoGitError(kind: .cancelled, code: .cancelled, message: "The request was cancelled", underlyingError: error)
         }
         if let error = error as? HTTPBody.BodyTooLarge {
-            return AutoGitError(kind: .transport, code: .responseTooLarge, message: error.description, underlyingError: error)
+            return AutoGitError(kind: .decoding, code: .responseTooLarge, message: error.description, underlyingError: error)
         }
         if let error = error as? URLError {
             let detail = "\(error.localizedDescription) (URLError \(error.code.rawValue))"
@@ -210,7 +211,7 @@ extension AutoGitError {
     /// remaining"), unless the read was cancelled or the body too large.
     static func lostConnection(_ error: any Error) -> AutoGitError {
         let wrapped = wrapping(error)
-        guard wrapped.kind == .transport, wrapped.code != .responseTooLarge else { return wrapped }
+        guard wrapped.kind == .transport else { return wrapped }
         var lost = wrapped
         lost.code = .connectionLost
         if let urlError = error as? URLError {
@@ -235,7 +236,6 @@ extension AutoGitError {
         switch kind.base {
         case .timedOut: return true
         case .transport:
-            if code == .responseTooLarge { return false }
             if code == .connectionLost || code == .serverUnreachable { return true }
             guard let urlError = underlyingError as? URLError else { return true }
             switch urlError.code {
