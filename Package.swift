@@ -44,9 +44,10 @@ let package = Package(
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
         .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),
         .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore"]),
+        // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore"]
+            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore", "AutoGitHTTP", "autogit"]
         ),
     ]
 )

@@ -45,10 +45,13 @@ struct BinaryTests {
         #expect(result.error.contains("Usage: autogit jobs list [options]"))
     }
 
-    @Test("a command waiting for the SDK exits 1", .enabled(if: FileManager.default.isExecutableFile(atPath: binaryPath)))
-    func notImplemented() async throws {
-        let result = try await ShellProcess.run(binaryPath, ["system", "status"], environment: [:])
-        #expect(result.status == 1)
-        #expect(result.error == "error: not implemented yet: system status (needs the SDK client, issue 5)\n")
+    @Test("an unreachable server exits 6 with one line", .enabled(if: FileManager.default.isExecutableFile(atPath: binaryPath)))
+    func unreachable() async throws {
+        let server = "http://127.0.0.1:\(closedLoopbackPort())"
+        let result = try await ShellProcess.run(binaryPath, ["system", "status", "--server", server], environment: [:])
+        #expect(result.status == 6)
+        #expect(result.output.isEmpty)
+        #expect(result.error.hasPrefix("error: cannot reach the AutoGit server at \(server)"))
+        #expect(result.error.split(separator: "\n").count == 1)
     }
 }

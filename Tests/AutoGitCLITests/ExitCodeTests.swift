@@ -38,12 +38,22 @@ struct ExitCodeTests {
         #expect(result.error.contains("Usage: autogit jobs submit [options] [-- <command>...]"))
     }
 
-    @Test("a command whose SDK does not exist yet says so and exits 1, printing nothing to stdout")
+    @Test("a command whose backing code does not exist yet says so and exits 1, printing nothing to stdout")
     func notImplemented() async {
-        let result = await runAutoGit(["runners", "list"])
+        let result = await runAutoGit(["quickstart"])
         #expect(result.status == 1)
         #expect(result.output.isEmpty)
-        #expect(result.error == "error: not implemented yet: runners list (needs the SDK client, issue 5)\n")
+        #expect(result.error.hasPrefix("error: not implemented yet: quickstart (needs "))
+    }
+
+    @Test("an unreachable server is one line on stderr and exit code 6")
+    func unreachable() async {
+        let server = "http://127.0.0.1:\(closedLoopbackPort())"
+        let result = await runAutoGit(["runners", "list", "--server", server])
+        #expect(result.status == 6)
+        #expect(result.output.isEmpty)
+        #expect(result.error.hasPrefix("error: cannot reach the AutoGit server at \(server): connection refused"))
+        #expect(result.error.split(separator: "\n").count == 1)
     }
 
     @Test("every documented exit code has its number")

@@ -34,9 +34,9 @@ struct GlobalOptionsTests {
 
     @Test("the server must be an http or https URL with a host")
     func serverURL() throws {
-        #expect(try GlobalOptions(server: "https://lab.example.com:8443").serverURL().port == 8443)
+        #expect(try ServerConnection(server: "https://lab.example.com:8443").serverURL().port == 8443)
         for bad in ["lab.example.com", "ftp://lab", "http://", ""] {
-            #expect(throws: CLIError.self, "\(bad)") { try GlobalOptions(server: bad).serverURL() }
+            #expect(throws: CLIError.self, "\(bad)") { try ServerConnection(server: bad).serverURL() }
         }
     }
 }

@@ -91,9 +91,9 @@ struct StylerTests {
 
     @Test("errors are red on a terminal but plain with NO_COLOR")
     func errorColour() async {
-        let coloured = await runAutoGit(["runners", "list"], isTTY: true)
+        let coloured = await runAutoGit(["runners", "list", "--bogus"], isTTY: true)
         #expect(coloured.error.hasPrefix("\u{1B}[31merror:\u{1B}[0m "))
-        let plain = await runAutoGit(["runners", "list"], environment: ["NO_COLOR": "1"], isTTY: true)
+        let plain = await runAutoGit(["runners", "list", "--bogus"], environment: ["NO_COLOR": "1"], isTTY: true)
         #expect(plain.error.hasPrefix("error: "))
     }
 }

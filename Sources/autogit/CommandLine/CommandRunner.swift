@@ -33,7 +33,8 @@ struct CommandRunner: Sendable {
         do {
             return try await run(invocation.arguments, context)
         } catch {
-            var failure = CLIError(error, server: globalOptions.server)
+            let server = (try? context.connection().server) ?? globalOptions.server
+            var failure = CLIError(error, server: server)
             if failure.isUsageError, failure.commandPath == nil {
                 failure.commandPath = invocation.path.dropFirst().map(\.name)
             }

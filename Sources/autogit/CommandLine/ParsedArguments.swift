@@ -1,3 +1,5 @@
+import Foundation
+
 /// The values the parser found for one command line, keyed by the declared names.
 ///
 /// Options are keyed by their long name without dashes (`"server"`), positionals by their argument name (`"id"`).
@@ -52,6 +54,42 @@ struct ParsedArguments: Sendable, Hashable {
         }
     }
 
+    /// Every value of a repeatable option with commas splitting values too (`-l a,b -l c`), trimmed, in order and
+    /// without repeats; an empty item is a usage error naming the option.
+    func commaSeparated(_ option: String) throws(CLIError) -> [String] {
+        var result: [String] = []
+        for item in values(option).flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+            let item = item.trimmingCharacters(in: .whitespaces)
+            guard !item.isEmpty else { throw .invalidValue("", for: "--" + option, expected: "a non-empty \(option)") }
+            if !result.contains(item) { result.append(item) }
+        }
+        return result
+    }
+
+    /// The `KEY=VALUE` values of a repeatable option as environment variables, later ones winning; a usage error
+    /// naming the option for a value without `=` or with a key that is not a variable name.
+    func environment(_ option: String) throws(CLIError) -> [String: String] {
+        var result: [String: String] = [:]
+        for assignment in values(option) {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw .invalidValue(assignment, for: "--" + option, expected: "KEY=VALUE")
+            }
+            let key = String(assignment[..<equals])
+            guard Self.isEnvironmentName(key) else {
+                throw .invalidValue(assignment, for: "--" + option, expected: "a variable name of letters, digits and _ before '='")
+            }
+            result[key] = String(assignment[assignment.index(after: equals)...])
+        }
+        return result
+    }
+
+    private static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
     func argument(_ name: String) -> String? { argumentValues[name]?.first }
 
     func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }
@@ -61,6 +99,19 @@ struct ParsedArguments: Sendable, Hashable {
         guard let text = value(option) else { return nil }
         guard let number = Int(text) else { throw .invalidValue(text, for: "--" + option, expected: "an integer") }
         return number
+    }
+
+    /// The option's value as an integer of at least 1; a usage error naming the option otherwise.
+    func positiveInteger(_ option: String) throws(CLIError) -> Int? {
+        guard let number = try integer(option) else { return nil }
+        guard number >= 1 else { throw .invalidValue(String(number), for: "--" + option, expected: "a whole number of at least 1") }
+        return number
+    }
+
+    /// The positional argument `name`, which the parser has already required.
+    func required(_ name: String) throws(CLIError) -> String {
+        guard let value = argument(name) else { throw .usage("missing argument <\(name)>", code: .missingArgument) }
+        return value
     }
 
     /// The option's value as a whole number of seconds, from `300`, `90s`, `5m`, `2h`, `1d` or `1h30m`.

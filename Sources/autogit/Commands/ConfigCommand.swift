@@ -7,19 +7,20 @@ enum ConfigCommand {
 
     static let get = CommandSpec(
         "get", abstract: "Show the server's configuration, or one key of it",
-        arguments: [ArgumentSpec("key", help: "A dotted key such as scheduler.interval", isOptional: true)],
-        run: CommandSpec.notImplemented())
+        arguments: [ArgumentSpec("key", help: "A dotted key such as rate_limits.enabled", isOptional: true)],
+        run: runGet)
 
     static let set = CommandSpec(
         "set", abstract: "Change the server's configuration",
         arguments: [
             ArgumentSpec(
-                "key=value", help: "Dotted keys and JSON values, such as jobs.max_timeout=3600", isOptional: true, isVariadic: true)
+                "key=value", help: "Dotted keys and JSON values, such as jobs.default_timeout_seconds=7200", isOptional: true,
+                isVariadic: true)
         ],
         options: [.value("file", short: "f", valueName: "file", help: "Apply a JSON merge patch from a file (- for standard input)")],
-        examples: [.init("autogit config set scheduler.interval=5", "Schedule every five seconds")],
-        run: CommandSpec.notImplemented())
+        examples: [.init("autogit config set rate_limits.authenticated_per_minute=600", "Allow 600 requests a minute per token")],
+        run: runSet)
 
     static let schema = CommandSpec(
-        "schema", abstract: "Print the JSON schema of the server's configuration", run: CommandSpec.notImplemented())
+        "schema", abstract: "Print the JSON schema of the server's configuration", run: runSchema)
 }

@@ -20,6 +20,9 @@ struct GlobalOptions: Sendable, Hashable {
     static let specs: [OptionSpec] = [server, token, output, quiet, noColor, verbose, .help, .version]
 
     var server: String
+    /// Whether `server` came from `--server` or `AUTOGIT_SERVER` rather than the default, so it beats a saved
+    /// context.
+    var isServerExplicit: Bool
     var token: String?
     var output: OutputFormat
     var isQuiet: Bool
@@ -27,10 +30,12 @@ struct GlobalOptions: Sendable, Hashable {
     var isVerbose: Bool
 
     init(
-        server: String = defaultServer, token: String? = nil, output: OutputFormat = .table, isQuiet: Bool = false,
+        server: String = defaultServer, isServerExplicit: Bool = false, token: String? = nil, output: OutputFormat = .table,
+        isQuiet: Bool = false,
         isColorDisabled: Bool = false, isVerbose: Bool = false
     ) {
         self.server = server
+        self.isServerExplicit = isServerExplicit
         self.token = token
         self.output = output
         self.isQuiet = isQuiet
@@ -41,19 +46,10 @@ struct GlobalOptions: Sendable, Hashable {
     /// Reads the global options from a parse (which has already filled defaults and checked `--output`).
     init(_ arguments: ParsedArguments) {
         self.init(
-            server: arguments.value(Self.server.long) ?? Self.defaultServer, token: arguments.value(Self.token.long),
+            server: arguments.value(Self.server.long) ?? Self.defaultServer,
+            isServerExplicit: arguments.isExplicit(Self.server.long), token: arguments.value(Self.token.long),
             output: arguments.value(Self.output.long).flatMap(OutputFormat.init(rawValue:)) ?? .table,
             isQuiet: arguments.isSet(Self.quiet.long), isColorDisabled: arguments.isSet(Self.noColor.long),
             isVerbose: arguments.isSet(Self.verbose.long))
-    }
-
-    /// The server's URL, checked: an `http` or `https` URL with a host. A usage error naming `--server` otherwise.
-    func serverURL() throws(CLIError) -> URL {
-        guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            url.host?.isEmpty == false
-        else {
-            throw .invalidValue(server, for: "--server", expected: "an http or https URL such as \(Self.defaultServer)")
-        }
-        return url
     }
 }

@@ -23,7 +23,8 @@ enum JobsCommand {
             Flags override the file: --name, --gpus, --gpu-type, --timeout, --retries and --priority replace its \
             values, --label and --env add to them. --gpu-type without --gpus asks for one GPU.
 
-            With --wait the command shows the job's progress, streams its logs, and exits with the job's exit code.
+            With --wait the command shows the job's progress, streams its logs, and exits with the job's exit code: \
+            0 when it succeeded, the failing step's exit code when it failed, 124 when it timed out, 1 otherwise.
             """,
         passthrough: ArgumentSpec("command", help: "A one-step job: the command and its arguments"),
         options: [
@@ -44,32 +45,29 @@ enum JobsCommand {
             .init("autogit jobs submit --step build='make' --step test='make test' -l linux", "Two steps on a linux runner"),
             .init("autogit jobs submit -f job.json --priority 10 --wait", "A job from a file, waiting for its result"),
         ],
-        run: { arguments, context in
-            let spec = try JobSpecBuilder.jobSpec(from: arguments) { path in
-                path == "-" ? Data(context.console.readInput()) : try Data(contentsOf: URL(fileURLWithPath: path))
-            }
-            context.debug("job spec: " + (try context.output.json(spec)))
-            throw context.notImplemented()
-        })
+        run: runSubmit)
 
     static let list = CommandSpec(
         "list", abstract: "List jobs, newest first", aliases: ["ls"],
         options: [
-            .value("status", valueName: "status", help: "Only jobs in this status", allowedValues: JobStatus.allCases.map(\.rawValue)),
+            .repeatable(
+                "status", valueName: "status", help: "Only jobs in this status (repeat for several)",
+                allowedValues: JobStatus.allCases.map(\.rawValue)),
             .value("runner", valueName: "id", help: "Only jobs on this runner"),
+            .repeatable("label", short: "l", valueName: "label", help: "Only jobs requiring this runner label"),
             .value("limit", valueName: "n", help: "Show at most this many jobs", defaultValue: "50"),
         ],
         examples: [.init("autogit jobs list --status running", "Jobs running now")],
-        run: CommandSpec.notImplemented())
+        run: runList)
 
     static let get = CommandSpec(
-        "get", abstract: "Show one job and its steps", aliases: ["show"], arguments: [jobID], run: CommandSpec.notImplemented())
+        "get", abstract: "Show one job and its steps", aliases: ["show"], arguments: [jobID], run: runGet)
 
     static let cancel = CommandSpec(
         "cancel", abstract: "Cancel jobs",
         discussion: "A running job is stopped by its runner within one poll; its status becomes cancelled.",
         arguments: [ArgumentSpec("id", help: "Ids of the jobs to cancel", isVariadic: true)],
-        run: CommandSpec.notImplemented())
+        run: runCancel)
 
     static let logs = CommandSpec(
         "logs", abstract: "Show a job's output", arguments: [jobID],
@@ -79,5 +77,5 @@ enum JobsCommand {
             .value("tail", valueName: "n", help: "Start with the last n lines"),
         ],
         examples: [.init("autogit jobs logs job_123 -f", "Follow a running job")],
-        run: CommandSpec.notImplemented())
+        run: runLogs)
 }

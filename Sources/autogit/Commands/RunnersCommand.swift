@@ -22,16 +22,17 @@ enum RunnersCommand {
                 allowedValues: RunnerStatus.allCases.map(\.rawValue)),
             .repeatable("label", short: "l", valueName: "label", help: "Only runners with this label"),
             .value("type", valueName: "type", help: "Only runners of this type", allowedValues: RunnerType.allCases.map(\.rawValue)),
-            .value("limit", valueName: "n", help: "Show at most this many runners"),
+            .repeatable("tag", valueName: "tag", help: "Only runners with this tag"),
+            .value("limit", valueName: "n", help: "Show at most this many runners (default: all)"),
         ],
         examples: [
             .init("autogit runners list --status idle", "Runners waiting for work"),
             .init("autogit runners list -l gpu -o wide", "GPU runners with all columns"),
         ],
-        run: CommandSpec.notImplemented())
+        run: runList)
 
     static let get = CommandSpec(
-        "get", abstract: "Show one runner", aliases: ["show"], arguments: [runnerID], run: CommandSpec.notImplemented())
+        "get", abstract: "Show one runner", aliases: ["show"], arguments: [runnerID], run: runGet)
 
     static let provision = CommandSpec(
         "provision", abstract: "Ask a provider to start new runners",
@@ -46,7 +47,7 @@ enum RunnersCommand {
             .value("count", valueName: "n", help: "How many runners to start", defaultValue: "1"),
         ],
         examples: [.init("autogit runners provision --provider slurm --gpus 2 --gpu-type a100", "Two A100s from Slurm")],
-        run: CommandSpec.notImplemented())
+        run: runProvision)
 
     static let register = CommandSpec(
         "register", abstract: "Register a runner record by hand",
@@ -61,7 +62,7 @@ enum RunnersCommand {
             .repeatable("label", short: "l", valueName: "label", help: "A label jobs can ask for"),
             .value("max-jobs", valueName: "n", help: "Most jobs the runner runs at once"),
         ],
-        run: CommandSpec.notImplemented())
+        run: runRegister)
 
     static let update = CommandSpec(
         "update", abstract: "Change a runner's name, labels or tags", arguments: [runnerID],
@@ -70,16 +71,17 @@ enum RunnersCommand {
             .repeatable("label", short: "l", valueName: "label", help: "Replace the labels with these"),
             .repeatable("tag", valueName: "tag", help: "Replace the tags with these"),
         ],
-        run: CommandSpec.notImplemented())
+        run: runUpdate)
 
     static let delete = CommandSpec(
         "delete", abstract: "Deregister runners",
         discussion: "Jobs running on a deleted runner are re-queued while their retries last.", aliases: ["rm"],
         arguments: [ArgumentSpec("id", help: "Ids of the runners to delete", isVariadic: true)],
-        run: CommandSpec.notImplemented())
+        options: [.flag("force", help: "Delete even while jobs run on it (they are re-queued)")],
+        run: runDelete)
 
     static let start = CommandSpec(
-        "start", abstract: "Start a stopped runner", arguments: [runnerID], run: CommandSpec.notImplemented())
+        "start", abstract: "Start a stopped runner", arguments: [runnerID], run: runStart)
 
     static let stop = CommandSpec(
         "stop", abstract: "Stop a runner, draining its jobs first unless --force", arguments: [runnerID],
@@ -88,21 +90,25 @@ enum RunnersCommand {
             .value("timeout", valueName: "duration", help: "How long to wait for running jobs to finish"),
             .value("reason", valueName: "text", help: "Why, for the event log"),
         ],
-        run: CommandSpec.notImplemented())
+        run: runStop)
 
     static let restart = CommandSpec(
-        "restart", abstract: "Restart a runner", arguments: [runnerID], run: CommandSpec.notImplemented())
+        "restart", abstract: "Restart a runner", arguments: [runnerID], run: runRestart)
 
     static let status = CommandSpec(
         "status", abstract: "Show a runner's status, load and current jobs", arguments: [runnerID],
-        run: CommandSpec.notImplemented())
+        run: runStatus)
 
     static let health = CommandSpec(
-        "health", abstract: "Show a runner's health checks", arguments: [runnerID], run: CommandSpec.notImplemented())
+        "health", abstract: "Show a runner's health checks", arguments: [runnerID], run: runHealth)
 
     static let metrics = CommandSpec(
         "metrics", abstract: "Show a runner's CPU, memory and GPU metrics", arguments: [runnerID],
-        run: CommandSpec.notImplemented())
+        options: [
+            .value("period", valueName: "duration", help: "How far back to look, such as 1h or 24h (default: 1h)"),
+            .value("resolution", valueName: "duration", help: "One point per this long, such as 1m or 5m"),
+        ],
+        run: runMetrics)
 
     static let logs = CommandSpec(
         "logs", abstract: "Show a runner agent's log", arguments: [runnerID],
@@ -111,13 +117,13 @@ enum RunnersCommand {
             .value("tail", valueName: "n", help: "Start with the last n lines"),
             .value("since", valueName: "duration", help: "Only lines newer than this, such as 10m"),
         ],
-        run: CommandSpec.notImplemented())
+        run: runLogs)
 
     static let config = CommandSpec(
         "config", abstract: "Read or change a runner's configuration", subcommands: [configGet, configSet])
 
     static let configGet = CommandSpec(
-        "get", abstract: "Show a runner's configuration", arguments: [runnerID], run: CommandSpec.notImplemented())
+        "get", abstract: "Show a runner's configuration", arguments: [runnerID], run: runConfigGet)
 
     static let configSet = CommandSpec(
         "set", abstract: "Change a runner's configuration", discussion: "Options not given are left unchanged.",
@@ -131,5 +137,5 @@ enum RunnersCommand {
             .value("cpu-limit", valueName: "cpus", help: "CPU limit per job, such as 4"),
             .value("memory-limit", valueName: "size", help: "Memory limit per job, such as 16Gi"),
         ],
-        run: CommandSpec.notImplemented())
+        run: runConfigSet)
 }

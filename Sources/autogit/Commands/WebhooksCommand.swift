@@ -1,15 +1,20 @@
+import AutoGitCore
+
 /// `autogit webhooks …`: HTTP callbacks for events.
 enum WebhooksCommand {
     static let webhookID = ArgumentSpec("id", help: "The webhook's id")
 
     static let spec = CommandSpec(
         "webhooks", abstract: "Send events to HTTP endpoints",
-        discussion: "Each delivery is signed with the webhook's secret (HMAC-SHA256) and retried with backoff.",
-        subcommands: [list, get, create, update, delete, deliveries])
+        discussion: """
+            Each delivery is signed with the webhook's secret (X-AutoGit-Signature: sha256=<hex HMAC of the body>) \
+            and retried with backoff. To change a webhook, delete it and create it again.
+            """,
+        subcommands: [list, get, create, delete, deliveries])
 
-    static let list = CommandSpec("list", abstract: "List webhooks", aliases: ["ls"], run: CommandSpec.notImplemented())
+    static let list = CommandSpec("list", abstract: "List webhooks", aliases: ["ls"], run: runList)
 
-    static let get = CommandSpec("get", abstract: "Show one webhook", arguments: [webhookID], run: CommandSpec.notImplemented())
+    static let get = CommandSpec("get", abstract: "Show one webhook", aliases: ["show"], arguments: [webhookID], run: runGet)
 
     static let create = CommandSpec(
         "create", abstract: "Create a webhook",
@@ -21,24 +26,101 @@ enum WebhooksCommand {
             .flag("inactive", help: "Create it switched off"),
         ],
         examples: [.init("autogit webhooks create --url https://ci.example.com/hook --event job_status_changed", "Job updates to CI")],
-        run: CommandSpec.notImplemented())
-
-    static let update = CommandSpec(
-        "update", abstract: "Change a webhook", arguments: [webhookID],
-        options: [
-            .value("url", valueName: "url", help: "Where to POST events"),
-            .repeatable("event", valueName: "type", help: "Replace the event types with these"),
-            .value("description", valueName: "text", help: "What the webhook is for"),
-            .value("active", valueName: "bool", help: "Switch it on or off", allowedValues: ["true", "false"]),
-        ],
-        run: CommandSpec.notImplemented())
+        run: runCreate)
 
     static let delete = CommandSpec(
         "delete", abstract: "Delete webhooks", aliases: ["rm"],
         arguments: [ArgumentSpec("id", help: "Ids of the webhooks to delete", isVariadic: true)],
-        run: CommandSpec.notImplemented())
+        run: runDelete)
 
     static let deliveries = CommandSpec(
         "deliveries", abstract: "Show a webhook's recent deliveries and their results", arguments: [webhookID],
-        run: CommandSpec.notImplemented())
+        options: [
+            .value(
+                "status", valueName: "status", help: "Only deliveries in this state",
+                allowedValues: WebhookDelivery.Status.allCases.map(\.rawValue)),
+            .value("limit", valueName: "n", help: "Show at most this many deliveries", defaultValue: "50"),
+        ],
+        run: runDeliveries)
+
+    static func webhookTable(_ webhooks: [Webhook], _ output: OutputRenderer) -> Table {
+        Table(
+            columns: [
+                .init("id"), .init("url"), .init("events"), .init("active"), .init("created"), .init("description", isWideOnly: true),
+            ],
+            rows: webhooks.map { webhook in
+                [
+                    Table.Cell(webhook.id), Table.Cell(webhook.url),
+                    Table.Cell(webhook.events.isEmpty ? "all" : webhook.events.map(\.rawValue).joined(separator: ",")),
+                    Table.Cell(webhook.active ? "yes" : "no", style: webhook.active ? .green : .dim),
+                    Table.Cell(output.time(webhook.createdAt)),
+                    Table.Cell(webhook.description ?? "-"),
+                ]
+            })
+    }
+
+    static func runList(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        let client = try context.client()
+        let page = try await PageFetcher.fetch(limit: nil) { limit, offset in
+            try await client.webhooks.listPage(limit: limit, offset: offset)
+        }
+        let output = context.output
+        try output.render(page, ids: page.items.map(\.id)) { webhookTable(page.items, output) }
+        return ExitCode.success.rawValue
+    }
+
+    static func runGet(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        let webhook = try await context.client().webhooks.get(try arguments.required("id"))
+        let output = context.output
+        try output.render(webhook, ids: [webhook.id]) { webhookTable([webhook], output) }
+        return ExitCode.success.rawValue
+    }
+
+    static func runCreate(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        guard let url = arguments.value("url") else { throw CLIError.usage("missing option '--url'", code: .missingValue) }
+        let request = WebhookCreateRequest(
+            url: url, events: try arguments.commaSeparated("event").map(EventType.init(rawValue:)),
+            description: arguments.value("description"), secret: arguments.value("secret"),
+            active: arguments.isSet("inactive") ? false : nil)
+        let webhook = try await context.client().webhooks.create(request)
+        var message = "Created webhook \(webhook.id) for \(webhook.url)."
+        if request.secret == nil, let secret = webhook.secret { message += "\nIts signing secret, shown only now: \(secret)" }
+        try context.output.renderAction(webhook, id: webhook.id, message: message)
+        return ExitCode.success.rawValue
+    }
+
+    static func runDelete(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        let client = try context.client()
+        return try await RunnersCommand.forEachID(arguments.arguments("id"), context) { id in
+            try await client.webhooks.delete(id)
+            return (ActionResult(success: true, message: "deleted"), "Deleted webhook \(id).")
+        }
+    }
+
+    static func runDeliveries(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        let client = try context.client()
+        let id = try arguments.required("id")
+        let status = arguments.value("status").map(WebhookDelivery.Status.init(rawValue:))
+        let page = try await PageFetcher.fetch(limit: try arguments.positiveInteger("limit")) { limit, offset in
+            try await client.webhooks.deliveriesPage(of: id, status: status, limit: limit, offset: offset)
+        }
+        let output = context.output
+        try output.render(page, ids: page.items.map(\.id)) {
+            Table(
+                columns: [
+                    .init("id"), .init("event"), .init("status"), .init("attempts", alignment: .right),
+                    .init("response", alignment: .right),
+                    .init("created"), .init("error", isWideOnly: true), .init("next attempt", isWideOnly: true),
+                ],
+                rows: page.items.map { delivery in
+                    [
+                        Table.Cell(delivery.id), Table.Cell(delivery.eventType.rawValue), output.status(delivery.status.rawValue),
+                        Table.Cell(String(delivery.attempts)), Table.Cell(delivery.responseStatus.map(String.init) ?? "-"),
+                        Table.Cell(output.time(delivery.createdAt)), Table.Cell(delivery.lastError ?? "-"),
+                        Table.Cell(output.time(delivery.nextAttemptAt)),
+                    ]
+                })
+        }
+        return ExitCode.success.rawValue
+    }
 }

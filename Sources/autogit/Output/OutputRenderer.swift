@@ -45,3 +45,68 @@ struct OutputRenderer: Sendable {
         Table.Cell(status, style: TextStyle.forStatus(status))
     }
 }
+
+extension OutputRenderer {
+    /// Prints one resource: its JSON, its id (`-q`), or the detail list `makeDetails` builds.
+    func renderDetails(_ value: some Encodable, id: String, details makeDetails: () -> DetailList) throws {
+        if isQuiet {
+            console.writeLine(id)
+            return
+        }
+        switch format {
+        case .json:
+            console.writeLine(try json(value))
+        case .table:
+            console.output(makeDetails().render(width: console.width, styler: styler))
+        case .wide:
+            console.output(makeDetails().render(width: nil, styler: styler))
+        }
+    }
+
+    /// Prints the outcome of an action on one resource (`runners stop r-1`): JSON of the result, the id with
+    /// `-q`, or one line for people.
+    func renderAction(_ value: some Encodable, id: String, message: String) throws {
+        if isQuiet {
+            console.writeLine(id)
+        } else if format == .json {
+            console.writeLine(try json(value))
+        } else {
+            console.writeLine(message)
+        }
+    }
+
+    /// Mebibytes in the largest unit that keeps them readable ("80 GiB", "512 MiB").
+    func memory(megabytes: Int?) -> String {
+        guard let megabytes else { return "-" }
+        if megabytes >= 1024 { return Self.decimal(Double(megabytes) / 1024) + " GiB" }
+        return "\(megabytes) MiB"
+    }
+
+    /// A percentage from 0 to 100 (the API's unit for load and utilisation) as "42%".
+    func percent(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "-" }
+        return "\(Int(value.rounded()))%"
+    }
+
+    /// A duration in seconds as "42s", "3m05s", "2h10m".
+    func duration(_ seconds: Double?) -> String {
+        guard let seconds, seconds >= 0 else { return "-" }
+        let whole = Int(seconds.rounded())
+        switch whole {
+        case ..<60: return "\(whole)s"
+        case ..<3600: return "\(whole / 60)m" + String(format: "%02ds", whole % 60)
+        default: return "\(whole / 3600)h" + String(format: "%02dm", whole % 3600 / 60)
+        }
+    }
+
+    /// A list for a table cell: comma-separated, or "-" when empty.
+    func list(_ values: [String]) -> String {
+        values.isEmpty ? "-" : values.joined(separator: ",")
+    }
+
+    /// At most one decimal, without a trailing ".0".
+    static func decimal(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
