@@ -26,7 +26,8 @@ struct WatchEvents {
             // The stream stays open until the program ends; a dropped connection is reconnected with
             // Last-Event-ID, so the server replays what was missed.
             for try await event in client.events.stream(types: types) {
-                print("\(RFC3339.string(from: event.timestamp))  #\(event.id)  \(event.type.rawValue)  \(event.payload)")
+                let payload = (try? AutoGitJSON.encode(event.payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                print("\(RFC3339.string(from: event.timestamp))  #\(event.id)  \(event.type.rawValue)  \(payload)")
             }
         } catch let error as AutoGitError {
             fail(explain(error, server: server))
