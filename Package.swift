@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "AutoGitClient", dependencies: ["AutoGitCore"]),
         .target(name: "AutoGitFleeting", dependencies: ["AutoGitCore"]),
         .target(name: "AutoGitServer", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitFleeting"]),
-        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient"]),
+        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient", "CAutoGitSystem"]),
         .executableTarget(
             name: "autogit",
             dependencies: ["AutoGitCore", "AutoGitClient", "AutoGitServer", "AutoGitRunner", "AutoGitFleeting"]
@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore"]),
         .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
-        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),
+        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore", "AutoGitClient", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore"]),
         .testTarget(
             name: "EndToEndTests",
