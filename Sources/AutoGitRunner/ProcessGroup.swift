@@ -88,7 +88,15 @@ final class ProcessGroup: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+        // ETXTBSY: another thread had the program open for writing as some child was being spawned, which then
+        // briefly held that descriptor. It clears at once; try again a few times.
+        var attempts = 1
+        while result == ETXTBSY && attempts < 20 {
+            usleep(useconds_t(5_000 * attempts))
+            attempts += 1
+            result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else {
             close(outputPipe[0])
             close(errorPipe[0])
