@@ -128,7 +128,7 @@ public final class RunnerAgent: Sendable {
                 return try await client.runners.register(request)
             } catch {
                 if let status = error.status, (400..<500).contains(status), status != 408, status != 429 {
-                    throw RunnerError(.registrationFailed, "the server refused the registration: \(error)")
+                    throw RunnerError(.registrationFailed, "the server refused the registration: \(error)", httpStatus: status)
                 }
                 configuration.log("registration failed (\(error)); retrying in \(delay)")
                 _ = await drainRequested.wait(until: .now + delay)

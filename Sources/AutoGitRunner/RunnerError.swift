@@ -4,10 +4,13 @@ import AutoGitCore
 public struct RunnerError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
+    /// The server's HTTP status, when the error is the server's refusal (a registration answered 401, 403, 409).
+    public var httpStatus: Int?
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, httpStatus: Int? = nil) {
         self.code = code
         self.message = message
+        self.httpStatus = httpStatus
     }
 
     public var description: String { "\(code): \(message)" }
