@@ -16,22 +16,30 @@ struct RunnerAgentTests {
         let directory: TemporaryDirectory
         let run: Task<RunnerError?, Never>
         let log: LogBox
+        /// Set when the agent talks to the stub over a loopback socket with URLSession rather than in process.
+        let loopback: LoopbackStub?
 
         static func start(
             concurrency: Int = 1, labels: [String] = ["cuda", "linux"], gpuInventory: String? = nil, token: String? = nil,
-            server: StubServer = StubServer()
+            server: StubServer = StubServer(), overLoopback: Bool = false
         ) async throws -> Harness {
             let directory = try TemporaryDirectory()
+            let loopback =
+                overLoopback
+                ? try await LoopbackStub.start { method, target, authorization, body in
+                    await server.handle(method: method, target: target, authorization: authorization, body: body)
+                } : nil
             let inventoryFile = try gpuInventory.map { try directory.write($0, to: "gpus.json") }
             let agentLog = LogBox()
             let configuration = RunnerAgentConfiguration(
-                serverURL: URL(string: "http://stub.invalid")!, registrationToken: token ?? server.registrationToken, name: "test-runner",
+                serverURL: loopback?.url ?? URL(string: "http://stub.invalid")!, registrationToken: token ?? server.registrationToken,
+                name: "test-runner",
                 labels: labels, concurrency: concurrency, workDirectory: directory.path + "/work", gpuInventoryFile: inventoryFile,
                 pollWait: 1, heartbeatInterval: .milliseconds(50), killGracePeriod: .seconds(2), retryDelay: .milliseconds(20),
                 maxRetryDelay: .milliseconds(200), logUploadTimeout: .seconds(20), finalReportTimeout: .seconds(20),
                 environment: ["PATH": "/usr/bin:/bin", "GATE": directory.path + "/gate", "AUTOGIT_REGISTRATION_TOKEN": "secret"],
                 toolSearchPath: [], version: "test", log: { agentLog.add($0) })
-            let agent = RunnerAgent(configuration: configuration, transport: await server.transport)
+            let agent = RunnerAgent(configuration: configuration, transport: loopback == nil ? await server.transport : nil)
             let run = Task { () -> RunnerError? in
                 do throws(RunnerError) {
                     try await agent.run()
@@ -40,15 +48,16 @@ struct RunnerAgentTests {
                     return error
                 }
             }
-            return Harness(server: server, agent: agent, directory: directory, run: run, log: agentLog)
+            return Harness(server: server, agent: agent, directory: directory, run: run, log: agentLog, loopback: loopback)
         }
 
         /// Runs `body` with a started harness, then stops the agent and cleans up whether `body` threw or not.
         static func with(
             concurrency: Int = 1, gpuInventory: String? = nil, token: String? = nil, server: StubServer = StubServer(),
-            _ body: (Harness) async throws -> Void
+            overLoopback: Bool = false, _ body: (Harness) async throws -> Void
         ) async throws {
-            let harness = try await start(concurrency: concurrency, gpuInventory: gpuInventory, token: token, server: server)
+            let harness = try await start(
+                concurrency: concurrency, gpuInventory: gpuInventory, token: token, server: server, overLoopback: overLoopback)
             do {
                 try await body(harness)
             } catch {
@@ -62,6 +71,7 @@ struct RunnerAgentTests {
         func finish() async {
             agent.stop()
             _ = await run.value
+            await loopback?.stop()
             directory.remove()
         }
 
@@ -76,9 +86,11 @@ struct RunnerAgentTests {
          {"index": 1, "model": "NVIDIA A100-SXM4-80GB", "memory_total_mb": 81920}]
         """
 
-    @Test("register, heartbeat, take a job, run its two steps with their environment, report, then drain and sign off")
-    func fullLoop() async throws {
-        try await Harness.with(gpuInventory: Self.twoGPUs) { harness in
+    @Test(
+        "register, heartbeat, take a job, run its two steps with their environment, report, then drain and sign off",
+        arguments: [false, true])
+    func fullLoop(overLoopback: Bool) async throws {
+        try await Harness.with(gpuInventory: Self.twoGPUs, overLoopback: overLoopback) { harness in
             let server = harness.server
             let spec = JobSpec(
                 name: "two steps",
@@ -140,9 +152,9 @@ struct RunnerAgentTests {
         }
     }
 
-    @Test("a job cancelled on the server is stopped at the next heartbeat, its process group with it")
-    func cancelThroughHeartbeat() async throws {
-        try await Harness.with { harness in
+    @Test("a job cancelled on the server is stopped at the next heartbeat, its process group with it", arguments: [false, true])
+    func cancelThroughHeartbeat(overLoopback: Bool) async throws {
+        try await Harness.with(overLoopback: overLoopback) { harness in
             let reaper = ChildReaper()
             defer {
                 reaper.killAll()
@@ -179,9 +191,9 @@ struct RunnerAgentTests {
         }
     }
 
-    @Test("draining lets the running job finish, takes no new job, and makes run() return")
-    func drain() async throws {
-        try await Harness.with(concurrency: 1) { harness in
+    @Test("draining lets the running job finish, takes no new job, and makes run() return", arguments: [false, true])
+    func drain(overLoopback: Bool) async throws {
+        try await Harness.with(concurrency: 1, overLoopback: overLoopback) { harness in
             let server = harness.server
             let gated = JobStep(name: "gated", run: #"echo started; while [ ! -f "$GATE" ]; do sleep 0.02; done; echo finished"#)
             await server.enqueue(JobSpec(name: "first", steps: [gated]), id: "job-1")

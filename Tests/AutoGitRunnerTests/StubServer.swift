@@ -77,6 +77,17 @@ actor StubServer {
         updates[id]?.last { $0.status?.isFinal == true }
     }
 
+    /// The same routes for a request that arrived over a socket (``LoopbackStub``).
+    func handle(method: String, target: String, authorization: String?, body: [UInt8]) async -> (status: Int, body: [UInt8]) {
+        var headers = HTTPHeaders()
+        if let authorization { headers["Authorization"] = authorization }
+        let request = HTTPRequestData(
+            method: method, url: URL(string: "http://stub.invalid" + target)!, headers: headers, body: body.isEmpty ? nil : Data(body))
+        let response = await handle(request)
+        let data = (try? await response.body.collect()) ?? Data()
+        return (response.status, Array(data))
+    }
+
     // MARK: - Routing
 
     func handle(_ request: HTTPRequestData) async -> HTTPResponseData {
