@@ -14,12 +14,15 @@ public struct HostInventory: Sendable, Hashable {
         case none
     }
 
+    /// The machine's host name (`gethostname`).
     public var hostname: String
+    /// The CPU architecture (`uname -m`).
     public var architecture: Architecture
     /// `linux`, `darwin` …
     public var os: String
     /// The kernel release and distribution, for people (`6.1.0-18-amd64`, `Debian GNU/Linux 12 (bookworm)`).
     public var osVersion: String?
+    /// CPU cores, memory and the work directory's disk, in GB.
     public var resources: RunnerResources
     /// The schedulable GPUs, indexed from 0 (a MIG slice counts as one).
     public var gpus: [GPU]

@@ -31,6 +31,7 @@ public struct RunnerAgentConfiguration: Sendable {
     public var keepWorkDirectories: Bool
     /// The first pause after a failed registration, poll or report; it doubles up to ``maxRetryDelay``.
     public var retryDelay: Duration
+    /// The longest pause between retries.
     public var maxRetryDelay: Duration
     /// How long a finished job may take to upload its remaining output before the agent gives up on it.
     public var logUploadTimeout: Duration
