@@ -65,7 +65,7 @@ final class JobRunner: Sendable {
         } catch {
             finalStatus = .failed
             reason = "cannot create the working directory \(directory): \(error.localizedDescription)"
-            uploader.append(reason!, stream: .system, step: nil, level: .error)
+            uploader.append(reason!, stream: .system, step: nil, level: .error, waitsForRoom: false)
         }
         if finalStatus == .succeeded {
             await report(JobUpdate(status: .running, stepResults: []))
@@ -79,7 +79,8 @@ final class JobRunner: Sendable {
             let stepStart = Date()
             results.append(StepResult(name: step.name, status: .running, startedAt: stepStart))
             await report(JobUpdate(stepResults: results))
-            uploader.append("Running step \(index + 1)/\(job.spec.steps.count): \(step.name)", stream: .system, step: step.name)
+            uploader.append(
+                "Running step \(index + 1)/\(job.spec.steps.count): \(step.name)", stream: .system, step: step.name, waitsForRoom: false)
             let environment = JobEnvironment.variables(
                 base: configuration.environment, job: job, runnerID: runnerID, stepIndex: index, workDirectory: directory,
                 inventory: inventory)
@@ -102,17 +103,17 @@ final class JobRunner: Sendable {
                 if !outcome.isOutputComplete {
                     uploader.append(
                         "Output may be cut short: a process that left the step's process group still holds its output",
-                        stream: .system, step: step.name, level: .warn)
+                        stream: .system, step: step.name, level: .warn, waitsForRoom: false)
                 }
                 uploader.append(
                     Self.describe(result, reason: result.status == .succeeded ? nil : reason), stream: .system, step: step.name,
-                    level: result.status == .succeeded ? .info : .error)
+                    level: result.status == .succeeded ? .info : .error, waitsForRoom: false)
                 results[index] = result
             } catch {
                 exitCode = 127
                 finalStatus = .failed
                 reason = "step '\(step.name)' could not start: \(error.message)"
-                uploader.append(reason!, stream: .system, step: step.name, level: .error)
+                uploader.append(reason!, stream: .system, step: step.name, level: .error, waitsForRoom: false)
                 results[index] = StepResult(name: step.name, status: .failed, exitCode: 127, startedAt: stepStart, completedAt: Date())
             }
         }

@@ -70,10 +70,12 @@ final class LogUploader: @unchecked Sendable {
         condition.withLock { loop = task }
     }
 
-    /// Numbers `message` and queues it for upload. Thread-safe; blocks while the buffer is full.
-    func append(_ message: String, stream: LogStream, step: String?, level: LogLevel = .info) {
+    /// Numbers `message` and queues it for upload. Thread-safe; blocks while the buffer is full unless
+    /// `waitsForRoom` is false (for the agent's own lines, written from tasks that must not block a thread the
+    /// uploader may need).
+    func append(_ message: String, stream: LogStream, step: String?, level: LogLevel = .info, waitsForRoom: Bool = true) {
         condition.lock()
-        while pending.count >= configuration.maxBufferedLines && !isAbandoned {
+        while waitsForRoom && pending.count >= configuration.maxBufferedLines && !isAbandoned {
             condition.wait()
         }
         if isAbandoned {

@@ -13,7 +13,8 @@ import Darwin
 /// everything it starts stays in that group unless it leaves on purpose. ``signal(_:)`` and ``terminate(grace:)``
 /// reach the whole group, so a `sleep` started by a step dies with it. The child starts with default signal
 /// handling and an empty signal mask whatever the agent has set up (an ignored SIGPIPE or SIGTERM is otherwise
-/// inherited), and with standard input on `/dev/null`.
+/// inherited), with standard input on `/dev/null`, and with no descriptor of the agent's but its three standard ones
+/// (`posix_spawn_file_actions_addclosefrom_np`).
 ///
 /// The caller reads ``standardOutput`` and ``standardError`` (each once, to end of file, then closes them) and calls
 /// ``waitForExit()`` once.
@@ -60,6 +61,9 @@ final class ProcessGroup: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
+        // Descriptors another thread opened without close-on-exec (a Foundation pipe, a socket) must not leak into the
+        // step: a leaked pipe end would keep that thread's reader from ever seeing end of file.
+        closeInheritedDescriptors(&actions)
         guard addChangeDirectory(&actions, workingDirectory) == 0 else {
             close(outputPipe[0])
             close(errorPipe[0])
@@ -78,8 +82,13 @@ final class ProcessGroup: Sendable {
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &everySignal)
         posix_spawnattr_setpgroup(&attributes, 0)
+        #if canImport(Darwin)
+        let closeOnExecDefault = POSIX_SPAWN_CLOEXEC_DEFAULT
+        #else
+        let closeOnExecDefault: Int32 = 0
+        #endif
         posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | closeOnExecDefault))
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -152,6 +161,12 @@ final class ProcessGroup: Sendable {
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         return 0
+        #endif
+    }
+
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        #if canImport(Glibc)
+        _ = cautogit_spawn_file_actions_addclosefrom(&actions, 3)
         #endif
     }
 

@@ -1,5 +1,6 @@
 #ifdef __linux__
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/eventfd.h>
@@ -54,5 +55,15 @@ int cautogit_pipe_cloexec(int fds[2]) {
 
 int cautogit_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int cautogit_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowfd);
+#else
+    (void)actions;
+    (void)lowfd;
+    return ENOSYS;
+#endif
 }
 #endif

@@ -4,6 +4,10 @@ import Testing
 
 @testable import AutoGitRunner
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("step executor")
 struct StepExecutorTests {
     let executor = StepExecutor(killGracePeriod: .seconds(5))
@@ -122,6 +126,24 @@ struct StepExecutorTests {
         ) { _, _ in }
         #expect(outcome.stopReason == .cancelled("early"))
         #expect(outcome.exitStatus == .signalled(15))
+    }
+
+    @Test("a step inherits no descriptor the agent opened without close-on-exec, only its three standard ones")
+    func noInheritedDescriptors() async throws {
+        var leaky: [Int32] = [-1, -1]
+        #expect(pipe(&leaky) == 0)
+        defer {
+            close(leaky[0])
+            close(leaky[1])
+        }
+        let lines = LineCollector()
+        let outcome = try await executor.run(
+            "ls /proc/$$/fd", in: "/", environment: ["PATH": "/usr/bin:/bin"], deadline: nil, control: ExecutionControl()
+        ) { lines.add($0.rawValue, $1) }
+        #expect(outcome.exitStatus == .exited(0))
+        let descriptors = Set(lines.lines(of: "stdout").compactMap { Int32($0) })
+        #expect(descriptors.isSuperset(of: [0, 1, 2]))
+        #expect(!descriptors.contains(leaky[0]) && !descriptors.contains(leaky[1]), "\(descriptors) includes \(leaky)")
     }
 
     @Test("a step whose working directory is missing fails to start with SPAWN_FAILED")

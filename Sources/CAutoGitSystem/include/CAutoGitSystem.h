@@ -40,6 +40,10 @@ int cautogit_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np: the spawned child changes to `path` before it execs.
 int cautogit_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): the child closes every descriptor from `lowfd` up, so it
+/// inherits none that another thread opened without close-on-exec. Returns ENOSYS on an older glibc.
+int cautogit_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd);
+
 // Constants whose C spelling Swift imports as enums or not at all.
 static const uint32_t CAUTOGIT_EPOLLIN = EPOLLIN;
 static const uint32_t CAUTOGIT_EPOLLOUT = EPOLLOUT;
