@@ -8,6 +8,8 @@ final class AgentState: Sendable {
     struct Snapshot {
         var generation = 0
         var isDraining = false
+        /// Set by `stop()`: jobs that still arrive are stopped at once.
+        var isStopping = false
         var serverStatus: RunnerStatus = .active
         var running: [String: JobRunner] = [:]
         var jobsTaken = 0

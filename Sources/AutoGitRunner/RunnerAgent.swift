@@ -72,6 +72,7 @@ public final class RunnerAgent: Sendable {
     /// Drains, and terminates the running jobs' process groups (SIGTERM, then SIGKILL after the grace period).
     public func stop() {
         drain()
+        state.update { $0.isStopping = true }
         let running = state.snapshot.running.values
         if !running.isEmpty { configuration.log("stopping \(running.count) running jobs") }
         for job in running { job.cancel(.runnerStopping) }
@@ -252,13 +253,15 @@ public final class RunnerAgent: Sendable {
 
         private func start(_ job: Job, in group: inout TaskGroup<Void>) {
             let runner = JobRunner(job: job, runnerID: runnerID, client: client, inventory: inventory, configuration: configuration)
-            let isNew = state.update { snapshot -> Bool in
-                guard snapshot.running[job.id] == nil else { return false }
+            let (isNew, isStopping) = state.update { snapshot -> (Bool, Bool) in
+                guard snapshot.running[job.id] == nil else { return (false, snapshot.isStopping) }
                 snapshot.running[job.id] = runner
                 snapshot.jobsTaken += 1
-                return true
+                return (true, snapshot.isStopping)
             }
             guard isNew else { return }
+            // A job that arrived with a poll abandoned by stop() is reported failed at once, for its retries.
+            if isStopping { runner.cancel(.runnerStopping) }
             let gpus = job.gpuIndices.isEmpty ? "" : " on GPUs \(job.gpuIndices.map(String.init).joined(separator: ","))"
             configuration.log("job \(job.id) (\(job.spec.name)) started\(gpus)")
             group.addTask { [state] in

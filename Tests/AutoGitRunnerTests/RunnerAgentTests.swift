@@ -211,6 +211,25 @@ struct RunnerAgentTests {
         }
     }
 
+    @Test("stop() terminates running jobs' process groups and reports them failed, so their retries can run elsewhere")
+    func stopKillsRunningJobs() async throws {
+        try await Harness.with { harness in
+            let reaper = ChildReaper()
+            defer { reaper.killAll() }
+            let server = harness.server
+            await server.enqueue(JobSpec(name: "long", steps: [JobStep(name: "sleep", run: "sleep 300 & echo $!; wait")]), id: "job-s")
+            #expect(await eventually("the step to print its child's pid") { await !server.messages(of: "job-s", stream: .stdout).isEmpty })
+            for line in await server.messages(of: "job-s", stream: .stdout) { reaper.track(line) }
+            harness.agent.stop()
+            #expect(await harness.run.value == nil)
+            let final = try #require(await server.finalUpdate(of: "job-s"))
+            #expect(final.status == .failed)
+            #expect(final.statusReason == "the runner agent stopped")
+            let grandchild = try #require(reaper.tracked.first)
+            #expect(await eventually("the sleep to die") { isGone(grandchild) })
+        }
+    }
+
     @Test("with concurrency 2 two jobs run at the same time")
     func concurrency() async throws {
         try await Harness.with(concurrency: 2) { harness in
