@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "AutoGitClient", dependencies: ["AutoGitCore"]),
         .target(name: "AutoGitFleeting", dependencies: ["AutoGitCore"]),
         .target(name: "AutoGitServer", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitFleeting"]),
-        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient"]),
+        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient", "CAutoGitSystem"]),
         .executableTarget(
             name: "autogit",
             dependencies: ["AutoGitCore", "AutoGitClient", "AutoGitServer", "AutoGitRunner", "AutoGitFleeting"]
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore", "AutoGitHTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
-        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),
+        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore", "AutoGitClient", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient"]),
         // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
