@@ -10,6 +10,7 @@ enum FakeAgent {
         dir='\(markerDirectory)'
         for word in "$@"; do printf '%s\\n' "$word"; done >"$dir/$AUTOGIT_RUNNER_NAME.args.tmp"
         env >"$dir/$AUTOGIT_RUNNER_NAME.env.tmp"
+        echo $$ >"$dir/$AUTOGIT_RUNNER_NAME.pid"
         mv "$dir/$AUTOGIT_RUNNER_NAME.args.tmp" "$dir/$AUTOGIT_RUNNER_NAME.args"
         mv "$dir/$AUTOGIT_RUNNER_NAME.env.tmp" "$dir/$AUTOGIT_RUNNER_NAME.env"
         echo "fake agent $AUTOGIT_RUNNER_NAME started"
@@ -27,6 +28,12 @@ enum FakeAgent {
             variables[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         return variables
+    }
+
+    /// The pid the agent of `runnerName` recorded.
+    static func pid(in directory: String, runnerName: String) -> Int32? {
+        (try? String(contentsOfFile: "\(directory)/\(runnerName).pid", encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     static func arguments(in directory: String, runnerName: String) -> [String]? {
