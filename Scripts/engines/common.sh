@@ -7,10 +7,12 @@ die() {
 
 # A TCP port on 127.0.0.1 that nothing listens on, from a range unlikely to collide with other tools.
 free_port() {
-    local port tries=0
+    local port hex tries=0
     while [ $tries -lt 200 ]; do
         port=$((20000 + RANDOM % 30000))
-        if ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+        hex=$(printf '%04X' "$port")
+        # /proc/net/tcp lists local addresses as HEXADDR:HEXPORT; no listener or connection may use the port.
+        if ! grep -qi ":$hex " /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
             echo "$port"
             return 0
         fi

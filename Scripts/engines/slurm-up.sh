@@ -11,7 +11,7 @@ source "$(dirname "$0")/common.sh"
 
 [ $# -eq 1 ] || die "usage: slurm-up.sh DIR"
 [ "$(id -u)" -eq 0 ] || die "needs root (slurmd runs jobs as their users)"
-for tool in slurmctld slurmd sbatch squeue scontrol munged setpriv ss; do
+for tool in slurmctld slurmd sbatch squeue scontrol munged setpriv mknod; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install slurmctld slurmd slurm-client munge)"
 done
 
