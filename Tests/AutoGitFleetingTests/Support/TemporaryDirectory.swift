@@ -1,7 +1,8 @@
 import Foundation
 
-/// A fresh directory under the system's temporary folder, removed by ``remove()``.
-struct TemporaryDirectory: Sendable {
+/// A fresh directory under the system's temporary folder, removed by ``remove()`` or, at the latest, when the test
+/// that made it lets go of it (also when the test failed half-way).
+final class TemporaryDirectory: Sendable {
     let path: String
 
     init(_ prefix: String = "autogit-fleeting") throws {
@@ -24,4 +25,6 @@ struct TemporaryDirectory: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    deinit { remove() }
 }
