@@ -11,6 +11,15 @@ import Darwin
 /// closed, signal dispositions and mask reset (a server ignores SIGPIPE; its children must not), and the child in a
 /// new process group or session so that the whole tree can be signalled at once.
 enum ProcessSpawner {
+    #if canImport(Darwin)
+    // Darwin's spawn types are optional opaque pointers that `*_init` allocates.
+    typealias FileActions = posix_spawn_file_actions_t?
+    typealias Attributes = posix_spawnattr_t?
+    #else
+    typealias FileActions = posix_spawn_file_actions_t
+    typealias Attributes = posix_spawnattr_t
+    #endif
+
     enum Isolation {
         /// A new process group led by the child (`kill(-pid, …)` reaches its tree).
         case processGroup
@@ -25,7 +34,7 @@ enum ProcessSpawner {
         executable: String, arguments: [String], environment: [String: String], standardInput: Int32, standardOutput: Int32,
         standardError: Int32, isolation: Isolation, workingDirectory: String? = nil
     ) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
+        var actions = Self.emptyFileActions()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
@@ -34,7 +43,7 @@ enum ProcessSpawner {
         closeDescriptorsFromThree(&actions)
         if let workingDirectory { addChangeDirectory(&actions, workingDirectory) }
 
-        var attributes = posix_spawnattr_t()
+        var attributes = Self.emptyAttributes()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
@@ -78,8 +87,8 @@ enum ProcessSpawner {
     }
 
     private static func spawnOnce(
-        _ executable: String, _ pid: inout pid_t, _ actions: inout posix_spawn_file_actions_t,
-        _ attributes: inout posix_spawnattr_t, _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?]
+        _ executable: String, _ pid: inout pid_t, _ actions: inout FileActions,
+        _ attributes: inout Attributes, _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?]
     ) -> Int32 {
         (argv + [nil]).withUnsafeBufferPointer { argvBuffer in
             (envp + [nil]).withUnsafeBufferPointer { envpBuffer in
@@ -92,6 +101,14 @@ enum ProcessSpawner {
             }
         }
     }
+
+    #if canImport(Darwin)
+    private static func emptyFileActions() -> FileActions { nil }
+    private static func emptyAttributes() -> Attributes { nil }
+    #else
+    private static func emptyFileActions() -> FileActions { posix_spawn_file_actions_t() }
+    private static func emptyAttributes() -> Attributes { posix_spawnattr_t() }
+    #endif
 
     /// Creates a pipe whose two ends close on exec (the child gets only what `spawn` duplicates onto 0, 1 and 2).
     static func makePipe() throws -> (read: Int32, write: Int32) {
@@ -125,7 +142,7 @@ enum ProcessSpawner {
         unsafeBitCast($0, to: ChangeDirectory.self)
     }
 
-    private static func closeDescriptorsFromThree(_ actions: inout posix_spawn_file_actions_t) {
+    private static func closeDescriptorsFromThree(_ actions: inout FileActions) {
         if let closeFrom {
             _ = closeFrom(&actions, 3)
             return
@@ -135,17 +152,17 @@ enum ProcessSpawner {
         for name in open { if let fd = Int32(name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) } }
     }
 
-    private static func addChangeDirectory(_ actions: inout posix_spawn_file_actions_t, _ path: String) {
+    private static func addChangeDirectory(_ actions: inout FileActions, _ path: String) {
         if let changeDirectory { _ = changeDirectory(&actions, path) }
     }
     #else
     private static let spawnSetSessionFlag: Int32 = 0x400  // POSIX_SPAWN_SETSID on Darwin
 
-    private static func closeDescriptorsFromThree(_ actions: inout posix_spawn_file_actions_t) {
+    private static func closeDescriptorsFromThree(_ actions: inout FileActions) {
         // Darwin's POSIX_SPAWN_CLOEXEC_DEFAULT would be the tool; descriptors AutoGit opens carry FD_CLOEXEC.
     }
 
-    private static func addChangeDirectory(_ actions: inout posix_spawn_file_actions_t, _ path: String) {
+    private static func addChangeDirectory(_ actions: inout FileActions, _ path: String) {
         _ = posix_spawn_file_actions_addchdir_np(&actions, path)
     }
     #endif
