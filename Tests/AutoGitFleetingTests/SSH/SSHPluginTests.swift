@@ -19,6 +19,8 @@ struct SSHPluginTests {
             "remote_log_dir": .string(directory.file("remote-logs")),
             "stop_timeout": 5,
             "command_timeout": 20,
+            // A classic key exchange: the default post-quantum one costs CPU that the 2-core CI machine shares.
+            "ssh_options": ["-o", "KexAlgorithms=curve25519-sha256"],
         ]
         for (key, value) in extra { values[key] = value }
         return PluginSettings(
