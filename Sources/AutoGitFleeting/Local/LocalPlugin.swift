@@ -133,7 +133,8 @@ public actor LocalPlugin: FleetingPlugin {
             refresh(id)
             guard let entry = entries[id] else { continue }
             if entry.exitDescription != nil {
-                // Reported once as gone by `status`; `list` shows only what exists.
+                // `list` shows only what exists; the exited agent leaves the table (its id now reads as gone).
+                entries[id] = nil
                 continue
             }
             instances.append(
