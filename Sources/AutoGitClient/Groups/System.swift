@@ -23,8 +23,7 @@ extension AutoGitClient {
 
         /// `GET /metrics`: the Prometheus text exposition, as the server wrote it. Needs no credentials.
         public func prometheusMetrics() async throws(AutoGitError) -> String {
-            // A one-segment `Path("metrics")` would be read as a string literal (no leading slash): spell the path out.
-            var request = APIRequest("GET", "/metrics")
+            var request = APIRequest("GET", Path("metrics"))
             request.headers["Accept"] = "text/plain"
             let (_, body) = try await client.send(request)
             return String(decoding: body, as: UTF8.self)

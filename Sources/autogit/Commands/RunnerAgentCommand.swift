@@ -37,7 +37,7 @@ enum RunnerAgentCommand {
         run: { arguments, context in try await run(arguments, context) })
 
     private static func run(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
-        let serverURL = try context.globalOptions.serverURL()
+        let serverURL = try context.connection().serverURL()
         guard let token = arguments.value("registration-token"), !token.isEmpty else {
             throw CLIError.usage("a registration token is needed: --registration-token or AUTOGIT_REGISTRATION_TOKEN", code: .missingValue)
         }
