@@ -22,25 +22,32 @@ let package = Package(
         .target(name: "AutoGitClient", dependencies: ["AutoGitCore"]),
         .target(name: "AutoGitFleeting", dependencies: ["AutoGitCore"]),
         .target(name: "AutoGitServer", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitFleeting"]),
-        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient"]),
+        .target(name: "AutoGitRunner", dependencies: ["AutoGitCore", "AutoGitClient", "CAutoGitSystem"]),
         .executableTarget(
             name: "autogit",
             dependencies: ["AutoGitCore", "AutoGitClient", "AutoGitServer", "AutoGitRunner", "AutoGitFleeting"]
         ),
+
+        // Small programs that import the SDK (Docs/sdk.md, "Examples"); CI builds them so they keep compiling.
+        .executableTarget(name: "ListRunners", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/ListRunners"),
+        .executableTarget(name: "FollowJob", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/FollowJob"),
+        .executableTarget(name: "WatchEvents", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/WatchEvents"),
 
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
         .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer"]),
 
         .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),
-        .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore"]),
+        // Fixtures are read from the source tree (beside Docs/openapi.yaml, which the tests also read).
+        .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore", "AutoGitHTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP", "AutoGitClient"]),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
-        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore"]),
-        .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore"]),
+        .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore", "AutoGitClient", "AutoGitHTTP"]),
+        .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient"]),
+        // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore"]
+            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore", "AutoGitHTTP", "autogit"]
         ),
     ]
 )

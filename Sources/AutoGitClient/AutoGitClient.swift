@@ -21,7 +21,9 @@ public struct AutoGitClient: Sendable {
     /// The server's address, e.g. `http://127.0.0.1:8080`. Paths such as `/v1/runners` are appended to it, so a
     /// base URL with a path prefix (`https://example.com/autogit`) works behind a proxy.
     public let baseURL: URL
+    /// How every request authenticates.
     public let credentials: Credentials
+    /// Timeouts, retries, reconnection and headers.
     public let configuration: Configuration
     let transport: any Transport
     /// How the client waits between attempts; tests replace it to observe the waits.
@@ -30,6 +32,9 @@ public struct AutoGitClient: Sendable {
     /// A client of the server at `baseURL`.
     ///
     /// - Parameters:
+    ///   - baseURL: the server's address, e.g. `http://127.0.0.1:8080`.
+    ///   - credentials: how requests authenticate; none by default.
+    ///   - configuration: timeouts, retries and reconnection; the defaults suit most programs.
     ///   - transport: what carries the requests; a new ``URLSessionTransport`` when `nil`.
     public init(
         baseURL: URL, credentials: Credentials = .none, configuration: Configuration = Configuration(), transport: (any Transport)? = nil

@@ -12,6 +12,8 @@ extension AutoGitClient {
     }
 
     /// Timeouts, retries, streaming and identification of a client. Every value has a default.
+    ///
+    /// To change a value for some calls only, derive a client: `client.with { $0.timeout = .seconds(5) }`.
     public struct Configuration: Sendable {
         /// How long one attempt of a request may take, from sending to the last byte of the answer. Enforced by the
         /// client, so sub-second values work. Long polls add their wait to it; streams apply it until the stream
@@ -31,6 +33,7 @@ extension AutoGitClient {
         /// The largest response body the client reads into memory, in bytes. Default 64 MiB.
         public var maxResponseBytes: Int
 
+        /// A configuration; every parameter has the default described on its property.
         public init(
             timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(), reconnect: ReconnectPolicy = ReconnectPolicy(),
             streamIdleTimeout: Duration = .seconds(60), userAgent: String = "AutoGitClient/1.0 (Swift)",
@@ -50,8 +53,8 @@ extension AutoGitClient {
 /// When the client retries a request, and how long it waits in between.
 ///
 /// Idempotent requests (GET, HEAD, PUT, DELETE, and the few POST and PATCH operations the API defines as safe to
-/// repeat: heartbeats, job status reports, log uploads) are retried on 429, 503 and on transport failures (a
-/// refused or lost connection, a timeout). Other POST and PATCH requests are not, unless ``mode`` is
+/// repeat: heartbeats, job status reports, log uploads, run comparison) are retried on the ``retryableStatuses``
+/// (429, 502, 503, 504) and on transport failures (a refused or lost connection, a body cut short, a timeout). Other POST and PATCH requests are not, unless ``mode`` is
 /// ``Mode-swift.enum/always``: a lost answer to `POST /v1/jobs` does not tell whether the job was created.
 ///
 /// Between attempts the client waits `initialBackoff * multiplier^(attempt-1)`, at most ``maxBackoff``, with
@@ -68,17 +71,22 @@ public struct RetryPolicy: Sendable, Hashable {
         case never
     }
 
+    /// Which requests may be retried. Default ``Mode-swift.enum/idempotentOnly``.
     public var mode: Mode
     /// The most attempts of one request, the first included. 1 disables retries.
     public var maxAttempts: Int
+    /// The wait after the first failed attempt, before jitter. Default 250 ms.
     public var initialBackoff: Duration
+    /// The longest computed wait between attempts (a `Retry-After` may be longer). Default 10 seconds.
     public var maxBackoff: Duration
+    /// How much the wait grows after each failed attempt. Default 2.
     public var multiplier: Double
     /// The longest `Retry-After` the client waits for before retrying.
     public var maxRetryAfter: Duration
     /// The statuses that are retried. Default 429, 502, 503, 504.
     public var retryableStatuses: Set<Int>
 
+    /// A policy; every parameter has the default described on its property.
     public init(
         mode: Mode = .idempotentOnly, maxAttempts: Int = 3, initialBackoff: Duration = .milliseconds(250),
         maxBackoff: Duration = .seconds(10), multiplier: Double = 2, maxRetryAfter: Duration = .seconds(60),
@@ -107,17 +115,22 @@ public struct RetryPolicy: Sendable, Hashable {
 
 /// How a stream (followed logs, events) reconnects after its connection drops.
 ///
-/// The client waits the server's `retry:` time (or ``initialDelay``), doubling after each failed attempt up to
-/// ``maxDelay``, then reconnects with `Last-Event-ID` so nothing is lost or repeated. After
-/// ``maxAttempts`` consecutive failures the stream ends with the last error.
+/// A stream's first connection is made like any request, under the ``RetryPolicy``, and its failure ends the
+/// stream. Once a stream has been open, the client reconnects after a drop: it waits the server's `retry:` time
+/// (or ``initialDelay``), doubling after each failed attempt up to ``maxDelay``, and sends `Last-Event-ID` so nothing
+/// is lost or repeated. After ``maxAttempts`` failed reconnections in a row (no event received in between) the
+/// stream ends with the last error.
 public struct ReconnectPolicy: Sendable, Hashable {
     /// Whether to reconnect at all.
     public var isEnabled: Bool
-    /// Consecutive failed attempts before giving up; `nil` for no limit.
+    /// Failed reconnections in a row before giving up; `nil` for no limit. Default 10.
     public var maxAttempts: Int?
+    /// The wait before the first reconnection when the server sent no `retry:` time. Default 1 second.
     public var initialDelay: Duration
+    /// The longest wait between reconnections (a longer `retry:` from the server wins). Default 30 seconds.
     public var maxDelay: Duration
 
+    /// A policy; every parameter has the default described on its property.
     public init(isEnabled: Bool = true, maxAttempts: Int? = 10, initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30)) {
         self.isEnabled = isEnabled
         self.maxAttempts = maxAttempts
@@ -141,4 +154,18 @@ extension Duration {
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+}
+
+extension AutoGitClient.Credentials: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The kind of credentials without the secret (`bearer(…)`), so printing a client never reveals a token.
+    public var description: String {
+        switch self {
+        case .bearer: "bearer(…)"
+        case .apiKey: "apiKey(…)"
+        case .none: "none"
+        }
+    }
+
+    /// The same as ``description``: the secret is never shown.
+    public var debugDescription: String { description }
 }

@@ -4,5 +4,6 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 /// Every benchmark by name. Add an entry when you add a benchmark file.
 let benchmarks: [String: Benchmark] = [
     "http": httpBenchmark,
+    "scheduler": schedulerBenchmark,
     "store": storeBenchmark,
 ]

@@ -156,3 +156,34 @@ struct JobOutcomeTests {
         #expect(JobWaiter.exitStatus(of: job(.failed, exitCode: -9)) == 1)
     }
 }
+
+@Suite("Braille charts")
+struct BrailleChartTests {
+    @Test("a rising line fills the corners and is labelled with its range")
+    func risingLine() {
+        let text = BrailleChart(width: 10, height: 3).render([(0, 0), (10, 1)])
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("1 ┤"))
+        #expect(lines[2].hasPrefix("0 ┤"))
+        #expect(lines[3].hasPrefix("   0"))
+        #expect(lines[3].hasSuffix("10"))
+        // Bottom-left and top-right cells hold dots; the top-left cell is empty.
+        let top = Array(lines[0].dropFirst(3))
+        let bottom = Array(lines[2].dropFirst(3))
+        #expect(top.first == "⠀")
+        #expect(top.last != "⠀")
+        #expect(bottom.first != "⠀")
+    }
+
+    @Test("a spike between samples stays visible and nothing is drawn for no points")
+    func spike() {
+        let text = BrailleChart(width: 20, height: 4).render([(0, 1), (1, 1), (2, 100), (3, 1), (4, 1)])
+        #expect(text.split(separator: "\n").first?.hasPrefix("100 ┤") == true)
+        let topRow = text.split(separator: "\n")[0].dropFirst(5)
+        #expect(topRow.contains { $0 != "⠀" })
+        #expect(BrailleChart().render([]) == "")
+        #expect(BrailleChart.label(0.123456) == "0.1235")
+        #expect(BrailleChart.label(2.5) == "2.5")
+    }
+}

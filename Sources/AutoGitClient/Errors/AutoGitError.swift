@@ -10,8 +10,9 @@ import FoundationNetworking
 ///
 /// ``code`` is stable. It is the server's code when the server sent one (`RUNNER_NOT_FOUND`), one derived from the
 /// HTTP status when the server's error body had none, `HTTP_<status>` when the body was not an error envelope at
-/// all, and otherwise one of the client's own: `TRANSPORT_FAILED`, `TIMED_OUT`, `CANCELLED`, `DECODING_FAILED`,
-/// and the `WEBHOOK_SIGNATURE_…` codes of ``WebhookVerifier``.
+/// all, and otherwise one of the client's own: `SERVER_UNREACHABLE` (no connection could be made),
+/// `CONNECTION_LOST`, `TRANSPORT_FAILED` (another failure without an answer), `TIMED_OUT`, `CANCELLED`,
+/// `DECODING_FAILED`, `RESPONSE_TOO_LARGE`, and the `WEBHOOK_SIGNATURE_…` codes of ``WebhookVerifier``.
 ///
 /// ```swift
 /// do {
@@ -41,7 +42,8 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
         public static let server = Kind(base: .server)
         /// 429 Too Many Requests; ``retryAfter`` says how long to wait when the server said.
         public static let rateLimited = Kind(base: .rateLimited)
-        /// A success status whose body could not be decoded; ``bodyExcerpt`` shows what arrived.
+        /// A success status whose body could not be read: it did not decode (``bodyExcerpt`` shows what arrived), or it
+        /// was larger than the configuration's `maxResponseBytes` (`RESPONSE_TOO_LARGE`).
         public static let decoding = Kind(base: .decoding)
         /// The request could not be built (an argument the client cannot send).
         public static let invalidRequest = Kind(base: .invalidRequest)
@@ -70,6 +72,7 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
     /// The error underneath: a `URLError`, a `DecodingError`.
     public var underlyingError: (any Error)?
 
+    /// An error with these parts: for transports and tests that need to make one; the client makes its own.
     public init(
         kind: Kind, code: ErrorCode, message: String, status: Int? = nil, details: JSONValue? = nil,
         requestID: String? = nil, retryAfter: Duration? = nil, bodyExcerpt: String? = nil, underlyingError: (any Error)? = nil
@@ -85,6 +88,7 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
         self.underlyingError = underlyingError
     }
 
+    /// `CODE: message (HTTP status) [request id]`.
     public var description: String {
         var text = "\(code): \(message)"
         if let status { text += " (HTTP \(status))" }
@@ -94,8 +98,14 @@ public struct AutoGitError: Error, Sendable, CustomStringConvertible {
 }
 
 extension ErrorCode {
-    /// The client could not reach the server, or the connection was lost.
+    /// No connection to the server could be made: refused, no such host, no network.
+    public static let serverUnreachable: ErrorCode = "SERVER_UNREACHABLE"
+    /// The connection was lost before the whole answer arrived.
+    public static let connectionLost: ErrorCode = "CONNECTION_LOST"
+    /// The request failed without an answer for another reason.
     public static let transportFailed: ErrorCode = "TRANSPORT_FAILED"
+    /// The answer's body is larger than the configuration's `maxResponseBytes`.
+    public static let responseTooLarge: ErrorCode = "RESPONSE_TOO_LARGE"
     /// The request did not complete within its timeout.
     public static let timedOut: ErrorCode = "TIMED_OUT"
     /// The request was cancelled.
@@ -171,21 +181,46 @@ extension AutoGitError {
         if error is CancellationError {
             return AutoGitError(kind: .cancelled, code: .cancelled, message: "The request was cancelled", underlyingError: error)
         }
+        if let error = error as? HTTPBody.BodyTooLarge {
+            return AutoGitError(kind: .decoding, code: .responseTooLarge, message: error.description, underlyingError: error)
+        }
         if let error = error as? URLError {
+            let detail = "\(error.localizedDescription) (URLError \(error.code.rawValue))"
             switch error.code {
             case .cancelled:
                 return AutoGitError(kind: .cancelled, code: .cancelled, message: "The request was cancelled", underlyingError: error)
             case .timedOut:
                 return AutoGitError(
                     kind: .timedOut, code: .timedOut, message: "The server did not answer in time", underlyingError: error)
+            case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
+                return AutoGitError(
+                    kind: .transport, code: .serverUnreachable, message: "Cannot reach the server: \(detail)", underlyingError: error)
+            case .networkConnectionLost:
+                return AutoGitError(
+                    kind: .transport, code: .connectionLost, message: "The connection was lost: \(detail)", underlyingError: error)
             default:
                 return AutoGitError(
-                    kind: .transport, code: .transportFailed,
-                    message: "The request failed: \(error.localizedDescription) (URLError \(error.code.rawValue))",
-                    underlyingError: error)
+                    kind: .transport, code: .transportFailed, message: "The request failed: \(detail)", underlyingError: error)
             }
         }
         return AutoGitError(kind: .transport, code: .transportFailed, message: "The request failed: \(error)", underlyingError: error)
+    }
+
+    /// The client's view of an error met while reading a response body whose head had arrived: the connection
+    /// was lost (libcurl reports a truncated body as URLError -1, "transfer closed with outstanding read data
+    /// remaining"), unless the read was cancelled or the body too large.
+    static func lostConnection(_ error: any Error) -> AutoGitError {
+        let wrapped = wrapping(error)
+        guard wrapped.kind == .transport else { return wrapped }
+        var lost = wrapped
+        lost.code = .connectionLost
+        if let urlError = error as? URLError {
+            lost.message =
+                "The connection was lost while the answer was arriving: \(urlError.localizedDescription) (URLError \(urlError.code.rawValue))"
+        } else {
+            lost.message = "The connection was lost while the answer was arriving: \(error)"
+        }
+        return lost
     }
 
     static func timedOut(after timeout: Duration) -> AutoGitError {
@@ -201,6 +236,7 @@ extension AutoGitError {
         switch kind.base {
         case .timedOut: return true
         case .transport:
+            if code == .connectionLost || code == .serverUnreachable { return true }
             guard let urlError = underlyingError as? URLError else { return true }
             switch urlError.code {
             case .networkConnectionLost, .cannotConnectToHost, .timedOut, .notConnectedToInternet, .dnsLookupFailed,

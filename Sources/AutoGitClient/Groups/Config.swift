@@ -17,6 +17,7 @@ extension AutoGitClient {
         /// ```swift
         /// try await client.config.patch(["rate_limits": ["authenticated_per_minute": 300]])
         /// ```
+        @discardableResult
         public func patch(_ patch: JSONValue) async throws(AutoGitError) -> ServerConfiguration {
             var request = try APIRequest("PATCH", Path("v1", "config"), json: patch)
             request.headers["Content-Type"] = "application/merge-patch+json"

@@ -39,8 +39,11 @@ extension AutoGitClient {
         /// `GET /v1/runs`: every run matching the filters, fetched page by page.
         ///
         /// - Parameters:
+        ///   - project: only the runs of this project.
+        ///   - status: only runs in this status.
         ///   - tags: runs having every one of these tags.
         ///   - includeDeleted: whether soft-deleted runs are listed too.
+        ///   - pageSize: runs asked for per request (1–500).
         public func runs(
             project: String? = nil, status: RunStatus? = nil, tags: [String] = [], includeDeleted: Bool = false, pageSize: Int = 50
         ) -> PageSequence<ExperimentRun> {
@@ -169,7 +172,11 @@ extension AutoGitClient {
         /// refuses a body damaged on the way (422 naming `sha256`).
         ///
         /// - Parameters:
+        ///   - name: the artifact's name.
+        ///   - content: the version's bytes, sent as they are (`application/octet-stream`).
         ///   - type: the artifact's type (`model`, `dataset`), for a new artifact.
+        ///   - aliases: aliases to point at the new version (`best`, `production`).
+        ///   - metadata: free-form attributes of the version.
         ///   - runID: the run that produced this version.
         public func uploadVersion(
             of name: String, content: Data, type: String? = nil, aliases: [String] = [], metadata: [String: JSONValue]? = nil,
@@ -258,6 +265,7 @@ public struct ArtifactDownload: Sendable, Hashable {
     /// The whole content's size, when the server said (`Content-Range`'s total, or `Content-Length` on 200).
     public var totalSize: Int64?
 
+    /// A download answer with these parts (for tests and other transports; the client reads them from the headers).
     public init(status: Int, content: Data, etag: String? = nil, range: ClosedRange<Int64>? = nil, totalSize: Int64? = nil) {
         self.status = status
         self.content = content

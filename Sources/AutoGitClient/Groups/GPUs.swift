@@ -8,8 +8,11 @@ extension AutoGitClient {
         /// `GET /v1/gpus`: every GPU matching the filters, fetched page by page.
         ///
         /// - Parameters:
+        ///   - runnerID: only the GPUs of this runner.
+        ///   - vendor: only GPUs of this vendor.
         ///   - type: a GPU family or model (`a100`, `rtx 4090`).
         ///   - available: only GPUs free (`true`) or allocated (`false`).
+        ///   - pageSize: GPUs asked for per request (1–500).
         public func list(
             runnerID: String? = nil, vendor: GPUVendor? = nil, type: String? = nil, available: Bool? = nil, pageSize: Int = 50
         ) -> PageSequence<GPU> {

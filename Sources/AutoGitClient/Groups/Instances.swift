@@ -43,6 +43,7 @@ extension AutoGitClient {
         }
 
         /// `PUT /v1/instances/{name}`: changes the settings given; a running instance uses them after a restart.
+        @discardableResult
         public func update(_ name: String, _ update: InstanceUpdate) async throws(AutoGitError) -> Instance {
             try await client.decode(APIRequest("PUT", Path("v1", "instances", name), json: update))
         }
@@ -121,9 +122,12 @@ extension AutoGitClient {
         /// ```
         ///
         /// - Parameters:
+        ///   - name: the instance's name.
         ///   - method: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD` or `OPTIONS`.
         ///   - path: the model server's path, slashes kept (`v1/models`).
         ///   - query: query parameters, in order.
+        ///   - headers: headers for the model server (`Content-Type` of the body); `Accept` is `*/*` unless given.
+        ///   - body: the body to forward.
         /// - Throws: ``AutoGitError`` only when no answer arrives; error statuses are returned. The client's timeout
         ///   applies until the answer's head arrives.
         public func proxy(

@@ -18,7 +18,9 @@ extension AutoGitClient {
         ///
         /// - Parameters:
         ///   - status: jobs in any of these statuses.
+        ///   - runnerID: only jobs assigned to this runner.
         ///   - labels: jobs requiring every one of these runner labels.
+        ///   - pageSize: jobs asked for per request (1–500).
         public func list(status: [JobStatus] = [], runnerID: String? = nil, labels: [String] = [], pageSize: Int = 50) -> PageSequence<Job>
         {
             PageSequence(pageSize: pageSize) { limit, offset throws(AutoGitError) in

@@ -14,8 +14,12 @@ extension AutoGitClient {
         /// ```
         ///
         /// - Parameters:
+        ///   - status: only runners in this status.
+        ///   - type: only runners of this type.
         ///   - tags: runners having every one of these tags.
         ///   - labels: runners having every one of these labels.
+        ///   - provider: only runners made by this fleeting provider.
+        ///   - pageSize: runners asked for per request (1–500).
         public func list(
             status: RunnerStatus? = nil, type: RunnerType? = nil, tags: [String] = [], labels: [String] = [], provider: String? = nil,
             pageSize: Int = 50
@@ -64,6 +68,7 @@ extension AutoGitClient {
         }
 
         /// `PUT /v1/runners/{id}`: changes the name, labels, tags, capabilities or metadata given.
+        @discardableResult
         public func update(_ id: String, _ update: RunnerUpdate) async throws(AutoGitError) -> Runner {
             try await client.decode(APIRequest("PUT", Path("v1", "runners", id), json: update))
         }

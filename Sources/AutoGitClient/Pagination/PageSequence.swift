@@ -12,6 +12,7 @@ import AutoGitCore
 /// }
 /// ```
 public struct PageSequence<Item: Codable & Sendable>: AsyncSequence, Sendable {
+    /// One item of the list.
     public typealias Element = Item
 
     /// Items asked for per request.
@@ -30,10 +31,12 @@ public struct PageSequence<Item: Codable & Sendable>: AsyncSequence, Sendable {
         return items
     }
 
+    /// Starts a new walk through the list from its first page.
     public func makeAsyncIterator() -> Iterator {
         Iterator(sequence: self)
     }
 
+    /// Walks a list, fetching each page when the previous one is used up.
     public struct Iterator: AsyncIteratorProtocol {
         let sequence: PageSequence
         var buffer: [Item] = []
@@ -45,6 +48,9 @@ public struct PageSequence<Item: Codable & Sendable>: AsyncSequence, Sendable {
             self.sequence = sequence
         }
 
+        /// The next item, fetching the next page first when needed; `nil` after the last.
+        ///
+        /// - Throws: ``AutoGitError`` when a page cannot be fetched, `CancellationError` when the task is cancelled.
         public mutating func next() async throws -> Item? {
             while index == buffer.count {
                 guard !isExhausted else { return nil }

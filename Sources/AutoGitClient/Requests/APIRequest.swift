@@ -36,12 +36,11 @@ struct APIRequest: Sendable {
 }
 
 /// A path of segments, each percent-encoded on its own so an id with `/` or `?` stays one segment.
-struct Path: Sendable, ExpressibleByStringLiteral {
+///
+/// Deliberately not `ExpressibleByStringLiteral`: with it, `Path("metrics")` would be a literal coercion (the text
+/// as it is, without its leading `/`) instead of a path of one segment.
+struct Path: Sendable {
     var encoded: String
-
-    init(stringLiteral value: String) {
-        encoded = value
-    }
 
     init(_ segments: String...) {
         encoded = segments.map { "/" + Path.escape($0) }.joined()

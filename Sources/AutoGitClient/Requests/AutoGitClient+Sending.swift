@@ -47,8 +47,11 @@ extension AutoGitClient {
                 let transport = transport
                 let (response, body) = try await withDeadline(timeout) {
                     let response = try await transport.send(transportRequest)
-                    let body = try await response.body.collect(upTo: limit)
-                    return (response, body)
+                    do {
+                        return (response, try await response.body.collect(upTo: limit))
+                    } catch {
+                        throw AutoGitError.lostConnection(error)
+                    }
                 }
                 if response.isSuccess || response.status == 304 {
                     return (response, body)
@@ -110,10 +113,10 @@ extension AutoGitClient {
     }
 
     /// Opens a streaming request: returns once the head has arrived with a 2xx status, the body still open.
-    /// Error statuses throw with their body read. Transient failures and retryable statuses are retried as
-    /// ``send(_:)`` does.
-    func open(_ request: APIRequest) async throws(AutoGitError) -> HTTPResponseData {
-        let maxAttempts = max(1, configuration.retry.maxAttempts)
+    /// Error statuses throw with their body read. With `retrying`, transient failures and retryable statuses are
+    /// retried as ``send(_:)`` does; without, one attempt is made (a stream's reconnection has its own policy).
+    func open(_ request: APIRequest, retrying: Bool = true) async throws(AutoGitError) -> HTTPResponseData {
+        let maxAttempts = retrying && mayRetry(request) ? max(1, configuration.retry.maxAttempts) : 1
         var attempt = 1
         while true {
             let failure: AutoGitError

@@ -14,6 +14,12 @@ enum StreamStep<Element: Sendable>: Sendable {
 extension AutoGitClient {
     /// A stream of elements read from a Server-Sent Events endpoint, reconnecting after dropped connections.
     ///
+    /// The first connection is made like any request: retried as the ``RetryPolicy`` allows, and its failure ends
+    /// the stream with that error, so a wrong address or token is reported at once. Once a connection has opened,
+    /// a dropped connection (or, where `reconnectsAtEnd`, a stream the server ended) is reconnected as the
+    /// ``ReconnectPolicy`` says, with `Last-Event-ID`; errors a retry cannot mend (401, 404, a decoding failure)
+    /// end the stream.
+    ///
     /// - Parameters:
     ///   - request: makes the request for a connection, given the last event id received so far (`nil` on the
     ///     first connection unless the caller resumed from one).
@@ -32,6 +38,7 @@ extension AutoGitClient {
             var lastEventID = initialID
             var serverRetry: Duration?
             var failures = 0
+            var hasConnected = false
             let policy = client.configuration.reconnect
             while true {
                 var streamError: AutoGitError?
@@ -42,7 +49,8 @@ extension AutoGitClient {
                     if let lastEventID, !lastEventID.isEmpty {
                         apiRequest.headers["Last-Event-ID"] = lastEventID
                     }
-                    let response = try await client.open(apiRequest)
+                    let response = try await client.open(apiRequest, retrying: !hasConnected)
+                    hasConnected = true
                     var parser = ServerSentEventParser()
                     let finished: Bool = try await withTaskCancellationHandler {
                         for try await chunk in response.body {
@@ -70,37 +78,36 @@ extension AutoGitClient {
                         continuation.finish()
                         return
                     }
-                    // The server closed the stream: a dropped connection, reconnect after the wait.
+                    // The server ended the stream: reconnect after the wait.
                 } catch let error as AutoGitError {
                     streamError = error
                 } catch {
-                    streamError = .wrapping(error)
+                    // Opening and handling throw AutoGitError: anything else came from reading the open body.
+                    streamError = .lostConnection(error)
                 }
                 if Task.isCancelled {
                     continuation.finish(throwing: AutoGitError(kind: .cancelled, code: .cancelled, message: "The stream was cancelled"))
                     return
                 }
                 if let error = streamError {
-                    failures += 1
                     let reconnectable = error.isTransient || [429, 502, 503, 504].contains(error.status ?? 0)
-                    if !policy.isEnabled || !reconnectable || policy.maxAttempts.map({ failures >= $0 }) == true {
+                    if !hasConnected || !policy.isEnabled || !reconnectable {
                         continuation.finish(throwing: error)
                         return
                     }
                 } else if !policy.isEnabled {
                     continuation.finish(
-                        throwing: AutoGitError(kind: .transport, code: .transportFailed, message: "The server closed the stream"))
+                        throwing: AutoGitError(kind: .transport, code: .connectionLost, message: "The server closed the stream"))
                     return
-                } else {
-                    failures += 1
-                    if let max = policy.maxAttempts, failures > max {
-                        continuation.finish(
-                            throwing: AutoGitError(kind: .transport, code: .transportFailed, message: "The server keeps closing the stream")
-                        )
-                        return
-                    }
                 }
-                var wait = policy.delay(attempt: max(1, failures), serverRetry: serverRetry)
+                failures += 1
+                if let max = policy.maxAttempts, failures > max {
+                    continuation.finish(
+                        throwing: streamError
+                            ?? AutoGitError(kind: .transport, code: .connectionLost, message: "The server keeps closing the stream"))
+                    return
+                }
+                var wait = policy.delay(attempt: failures, serverRetry: serverRetry)
                 if let retryAfter = streamError?.retryAfter, retryAfter > wait { wait = retryAfter }
                 do {
                     try await client.sleep(wait)

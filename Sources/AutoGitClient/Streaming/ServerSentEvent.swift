@@ -8,6 +8,7 @@ public struct ServerSentEvent: Sendable, Hashable {
     /// empty when none was ever set.
     public var id: String
 
+    /// An event with these fields.
     public init(event: String = "message", data: String, id: String = "") {
         self.event = event
         self.data = data

@@ -19,6 +19,7 @@ public struct ServerSentEventParser: Sendable {
     private var data = ""
     private var hasData = false
 
+    /// A parser at the start of a stream.
     public init() {}
 
     /// Consumes `bytes` and returns the events they complete, in order.

@@ -7,23 +7,29 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// One header field.
     public struct Field: Sendable, Hashable {
+        /// The field's name, as given.
         public var name: String
+        /// The field's value.
         public var value: String
 
+        /// A field named `name` holding `value`.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
+    /// No fields.
     public init() {
         fields = []
     }
 
+    /// The `(name, value)` pairs, in order; a name may repeat.
     public init(_ fields: [(String, String)]) {
         self.fields = fields.map { Field(name: $0.0, value: $0.1) }
     }
 
+    /// `["Content-Type": "application/json"]`, in the literal's order.
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements)
     }
@@ -63,10 +69,12 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         fields.append(Field(name: name, value: value))
     }
 
+    /// Iterates over the fields in order.
     public func makeIterator() -> IndexingIterator<[Field]> {
         fields.makeIterator()
     }
 
+    /// One `Name: value` line per field.
     public var description: String {
         fields.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
     }

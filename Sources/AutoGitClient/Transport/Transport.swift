@@ -17,14 +17,19 @@ public protocol Transport: Sendable {
 
 /// An HTTP request as a transport sees it: method, absolute URL, headers, body bytes.
 public struct HTTPRequestData: Sendable {
+    /// `GET`, `POST` …, in capitals.
     public var method: String
+    /// The absolute URL, query included, already percent-encoded.
     public var url: URL
+    /// The headers to send, credentials included.
     public var headers: HTTPHeaders
+    /// The body bytes, or `nil` for none.
     public var body: Data?
     /// How long the connection may stay silent before the transport gives up (an idle timeout). `nil` leaves the
     /// transport's default. The client enforces the whole request's deadline itself.
     public var idleTimeout: Duration?
 
+    /// A request with these parts.
     public init(method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil, idleTimeout: Duration? = nil) {
         self.method = method
         self.url = url
@@ -36,10 +41,14 @@ public struct HTTPRequestData: Sendable {
 
 /// An HTTP response as a transport returns it: status, headers, and a body that may still be arriving.
 public struct HTTPResponseData: Sendable {
+    /// The HTTP status code.
     public var status: Int
+    /// The response's header fields.
     public var headers: HTTPHeaders
+    /// The body, in memory or still arriving; read it once.
     public var body: HTTPBody
 
+    /// A response with these parts (an empty body by default).
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: HTTPBody = HTTPBody()) {
         self.status = status
         self.headers = headers
@@ -55,6 +64,7 @@ public struct HTTPResponseData: Sendable {
 /// A streamed body can be read once. Stopping the iteration early, by cancelling the reading task, cancels the
 /// request that produces it.
 public struct HTTPBody: AsyncSequence, Sendable {
+    /// A chunk of bytes as it arrived.
     public typealias Element = Data
 
     enum Storage: Sendable {
@@ -108,6 +118,7 @@ public struct HTTPBody: AsyncSequence, Sendable {
         }
     }
 
+    /// Iterates over the body's chunks as they arrive.
     public func makeAsyncIterator() -> Iterator {
         switch storage {
         case .data(let data): Iterator(pending: data.isEmpty ? nil : data, stream: nil)
@@ -115,10 +126,12 @@ public struct HTTPBody: AsyncSequence, Sendable {
         }
     }
 
+    /// Reads a body's chunks in order.
     public struct Iterator: AsyncIteratorProtocol {
         var pending: Data?
         var stream: AsyncThrowingStream<Data, any Error>.AsyncIterator?
 
+        /// The next chunk, or `nil` at the end; throws when the connection fails.
         public mutating func next() async throws -> Data? {
             if let chunk = pending {
                 pending = nil

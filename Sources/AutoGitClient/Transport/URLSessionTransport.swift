@@ -30,6 +30,10 @@ public final class URLSessionTransport: Transport {
         session.invalidateAndCancel()
     }
 
+    /// Starts a data task for `request` and returns when its response head arrives; the body streams after.
+    ///
+    /// - Throws: the `URLError` of a request that got no answer (refused, lost, timed out by its idle timeout,
+    ///   cancelled).
     public func send(_ request: HTTPRequestData) async throws -> HTTPResponseData {
         try Task.checkCancellation()
         var urlRequest = URLRequest(url: request.url)

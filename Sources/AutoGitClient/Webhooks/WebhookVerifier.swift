@@ -21,10 +21,12 @@ public struct WebhookVerifier: Sendable {
     /// Whether a delivery carrying only the body signature (no timestamp) is accepted. Default `true`.
     public var acceptsBodySignatureAlone: Bool
 
+    /// A verifier of deliveries signed with `secret` (the webhook's `secret`, shown when it was created).
     public init(secret: String, tolerance: TimeInterval = WebhookSignature.defaultTolerance, acceptsBodySignatureAlone: Bool = true) {
         self.init(secrets: [secret], tolerance: tolerance, acceptsBodySignatureAlone: acceptsBodySignatureAlone)
     }
 
+    /// A verifier accepting any of `secrets`: the old and the new one while rotating.
     public init(secrets: [String], tolerance: TimeInterval = WebhookSignature.defaultTolerance, acceptsBodySignatureAlone: Bool = true) {
         self.secrets = secrets
         self.tolerance = tolerance
@@ -33,7 +35,10 @@ public struct WebhookVerifier: Sendable {
 
     /// Checks the delivery's signature and returns its event.
     ///
-    /// - Parameter headers: the request's headers; names are compared without case.
+    /// - Parameters:
+    ///   - headers: the request's headers; names are compared without case.
+    ///   - body: the raw body bytes as received, before any parsing.
+    ///   - now: the receiver's clock, against which the timestamp must lie within ``tolerance``.
     /// - Throws: ``AutoGitError`` of kind ``AutoGitError/Kind-swift.struct/webhookSignature`` with code
     ///   `WEBHOOK_SIGNATURE_MISSING`, `…_MALFORMED`, `…_MISMATCH` or `…_EXPIRED`; of kind `decoding` when the
     ///   signed body is not an event.

@@ -4,18 +4,23 @@ import Foundation
 /// Filters of `GET /v1/jobs`; the newest jobs come first.
 public struct JobQuery: Sendable {
     public var status: JobStatus?
+    /// Jobs in any of these statuses (with ``status``, in that one too).
+    public var statuses: [JobStatus] = []
     public var runnerID: String?
     public var label: String?
+    /// Jobs requiring every one of these runner labels.
+    public var labels: [String] = []
     public var limit = 50
     public var offset = 0
 
     public init() {}
 
     func matches(_ job: Job) -> Bool {
-        if let status, job.status != status { return false }
+        let wanted = statuses + (status.map { [$0] } ?? [])
+        if !wanted.isEmpty, !wanted.contains(job.status) { return false }
         if let runnerID, job.runnerID != runnerID { return false }
-        if let label, !job.spec.requirements.labels.contains(label) { return false }
-        return true
+        let required = labels + (label.map { [$0] } ?? [])
+        return required.allSatisfy(job.spec.requirements.labels.contains)
     }
 }
 
@@ -92,7 +97,7 @@ extension Fleet {
         let deadline = ContinuousClock.now + .milliseconds(Int(min(max(wait, 0), options.maximumPollWait) * 1000))
         while true {
             let runner = try runner(runnerID)
-            guard runner.status.acceptsJobs else { return nil }
+            guard runner.status.acceptsJobs, !isStopping else { return nil }
             if let job = try await assignNextJob(to: runner) { return job }
             if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
             await waitForWork(until: deadline)
@@ -120,6 +125,9 @@ extension Fleet {
             changes.append(save(updated))
             if let change = refreshActivity(of: runner.id) { changes.append(change) }
             publishJobStatus(job, from: old)
+            logRunner(
+                runner.id, "Job assigned: \(job.id) (\(job.name))" + (indices.isEmpty ? "" : " with GPUs \(indices)"),
+                context: ["job_id": .string(job.id)])
             if !indices.isEmpty {
                 events.publish(
                     .gpuAllocated,
@@ -172,6 +180,11 @@ extension Fleet {
             }
         }
         let ended = (update.status?.isFinal ?? false) || job.status.isFinal
+        if let status = update.status, status.isFinal, let runner = runnerID ?? job.runnerID ?? jobs[id]?.runnerID {
+            logRunner(
+                runner, "Job \(status): \(id)" + (update.exitCode.map { " (exit code \($0))" } ?? ""),
+                level: status == .succeeded || status == .cancelled ? .info : .warn, context: ["job_id": .string(id)])
+        }
         if ended {
             changes += releaseGPUs(of: job)
             if job.status != .cancelled, let retried = retryIfAllowed(&job) { changes += retried }
@@ -241,6 +254,7 @@ extension Fleet {
             changes.append(save(job))
             queue.insert(job)
             publishJobStatus(job, from: old)
+            logRunner(runnerID, "Job \(job.id) taken back into the queue: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
         }
         // Cancelled jobs whose runner never confirmed still hold GPUs; the runner is gone, so free them.
         for job in jobs.values where job.runnerID == runnerID && job.cancelRequested {

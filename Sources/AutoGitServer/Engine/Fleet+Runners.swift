@@ -7,6 +7,8 @@ public struct RunnerQuery: Sendable {
     public var type: RunnerType?
     public var tags: [String] = []
     public var labels: [String] = []
+    /// Only runners created by this fleeting provider.
+    public var provider: String?
     public var limit = 50
     public var offset = 0
 
@@ -15,6 +17,7 @@ public struct RunnerQuery: Sendable {
     func matches(_ runner: Runner) -> Bool {
         if let status, runner.status != status { return false }
         if let type, runner.type != type { return false }
+        if let provider, runner.provider != provider { return false }
         if !tags.allSatisfy(runner.tags.contains) { return false }
         return labels.allSatisfy(runner.labels.contains)
     }
@@ -41,9 +44,10 @@ extension Fleet {
         return runner
     }
 
+    /// The runners matching `query`, newest registration first.
     public func listRunners(_ query: RunnerQuery) -> Page<Runner> {
         let matching = runners.values.filter(query.matches).sorted {
-            ($0.registeredAt ?? .distantPast, $0.id) < ($1.registeredAt ?? .distantPast, $1.id)
+            ($0.registeredAt ?? .distantPast, $0.id) > ($1.registeredAt ?? .distantPast, $1.id)
         }
         return Page(slicing: matching, limit: query.limit, offset: query.offset)
     }
@@ -81,6 +85,9 @@ extension Fleet {
         }
         let old = existing?.status
         var changes = [save(runner)]
+        logRunner(
+            id, existing == nil ? "Runner '\(runner.name)' registered" : "Runner '\(runner.name)' registered again (taking over \(id))",
+            context: runner.host.map { ["host": .string($0)] })
         changes += requeueJobs(of: id, reason: "runner re-registered")
         publishStatusChange(of: runner, from: old)
         events.publish(.runnerProvisioned, ["runner_id": .string(id), "name": .string(runner.name)], at: timestamp)
@@ -117,7 +124,10 @@ extension Fleet {
         if let labels = update.labels { runner.labels = labels }
         if let tags = update.tags { runner.tags = tags }
         if let capabilities = update.capabilities { runner.capabilities = capabilities }
-        if let metadata = update.metadata { runner.metadata = metadata }
+        // Metadata merges key by key; a null value removes its key.
+        for (key, value) in update.metadata ?? [:] {
+            runner.metadata[key] = value == .null ? nil : value
+        }
         let change = save(runner)
         try await commit([change])
         wakePollers()
@@ -136,6 +146,7 @@ extension Fleet {
                 details: ["runner_id": .string(id), "job_ids": .array(active.map { .string($0.id) })])
         }
         var changes = requeueJobs(of: id, reason: "runner deleted")
+        runnerLogs.remove(id)
         runners[id] = nil
         metrics[id] = nil
         configurations[id] = nil
@@ -307,7 +318,11 @@ extension Fleet {
     }
 
     /// Applies one operation to every runner the filters select, reporting each runner's outcome.
-    public func bulk(_ operation: BulkOperation) async -> BulkOperationResult {
+    ///
+    /// The operation and its `data` are checked first (422 naming `operation` or `data`); then runners are handled
+    /// one by one and a runner that fails does not stop the others.
+    public func bulk(_ operation: BulkOperation) async throws(ServerError) -> BulkOperationResult {
+        let action = try BulkAction(operation)
         var query = RunnerQuery()
         query.status = operation.filters.status
         query.type = operation.filters.type
@@ -320,18 +335,15 @@ extension Fleet {
         var results: [BulkOperationResult.Item] = []
         for id in selected {
             do throws(ServerError) {
-                switch operation.operation.rawValue {
-                case "start": _ = try await perform(.start, on: id)
-                case "stop": _ = try await perform(.stop, on: id)
-                case "restart": _ = try await perform(.restart, on: id)
-                case "delete": _ = try await deleteRunner(id, force: operation.data?["force"]?.boolValue ?? false)
-                case "update", "update_labels", "update_tags":
-                    let update = (try? operation.data?.decode(as: RunnerUpdate.self)) ?? RunnerUpdate()
-                    _ = try await updateRunner(id, update)
-                default:
-                    throw ServerError(
-                        .validationFailed, status: 422,
-                        "operation: '\(operation.operation.rawValue)' is not one of start, stop, restart, delete, update")
+                switch action {
+                case .perform(let kind, let request): _ = try await perform(kind, on: id, stop: request)
+                case .delete(let force): _ = try await deleteRunner(id, force: force)
+                case .configure(let configuration): _ = try await updateConfiguration(id, configuration)
+                case .addTags(let tags):
+                    let current = try runner(id).tags
+                    _ = try await updateRunner(id, RunnerUpdate(tags: current + tags.filter { !current.contains($0) }))
+                case .removeTags(let tags):
+                    _ = try await updateRunner(id, RunnerUpdate(tags: try runner(id).tags.filter { !tags.contains($0) }))
                 }
                 results.append(.init(runnerID: id, success: true))
             } catch {
@@ -373,6 +385,7 @@ extension Fleet {
 
     func publishStatusChange(of runner: Runner, from old: RunnerStatus?) {
         guard old != runner.status else { return }
+        if let old { logRunner(runner.id, "Status changed from \(old) to \(runner.status)") }
         var payload: [String: JSONValue] = ["runner_id": .string(runner.id), "new_status": .string(runner.status.rawValue)]
         if let old { payload["old_status"] = .string(old.rawValue) }
         events.publish(.runnerStatusChanged, .object(payload), at: now())
@@ -404,5 +417,54 @@ extension Page {
         let offset = max(offset, 0)
         let slice = offset < items.count ? Array(items[offset..<min(items.count, offset + limit)]) : []
         self.init(items: slice, totalCount: items.count, hasMore: offset + slice.count < items.count, limit: limit, offset: offset)
+    }
+}
+
+/// A bulk operation with its `data` decoded and checked.
+private enum BulkAction {
+    case perform(RunnerAction, RunnerStopRequest)
+    case delete(force: Bool)
+    case configure(RunnerConfiguration)
+    case addTags([String])
+    case removeTags([String])
+
+    init(_ operation: BulkOperation) throws(ServerError) {
+        func decode<T: Decodable>(_ type: T.Type, default value: T) throws(ServerError) -> T {
+            guard let data = operation.data, data != .null else { return value }
+            do {
+                return try data.decode(as: T.self)
+            } catch {
+                let detail = (error as? DecodingError).map { CoreError.decoding($0).message } ?? "\(error)"
+                throw ServerError(
+                    .validationFailed, status: 422, "data: not valid for '\(operation.operation.rawValue)': \(detail)",
+                    details: ["field": "data"])
+            }
+        }
+        func tags() throws(ServerError) -> [String] {
+            guard let tags = operation.data?["tags"]?.arrayValue?.compactMap(\.stringValue), !tags.isEmpty else {
+                throw ServerError(
+                    .validationFailed, status: 422, "data.tags: '\(operation.operation.rawValue)' needs a non-empty list of tags",
+                    details: ["field": "data.tags"])
+            }
+            return tags
+        }
+        switch operation.operation {
+        case .start: self = .perform(.start, RunnerStopRequest())
+        case .stop: self = .perform(.stop, try decode(RunnerStopRequest.self, default: RunnerStopRequest()))
+        case .restart: self = .perform(.restart, try decode(RunnerStopRequest.self, default: RunnerStopRequest()))
+        case .drain:
+            var request = try decode(RunnerStopRequest.self, default: RunnerStopRequest())
+            request.graceful = true
+            self = .perform(.stop, request)
+        case .delete: self = .delete(force: operation.data?["force"]?.boolValue ?? false)
+        case .updateConfig: self = .configure(try decode(RunnerConfiguration.self, default: RunnerConfiguration()))
+        case .addTags: self = .addTags(try tags())
+        case .removeTags: self = .removeTags(try tags())
+        case .unknown(let value):
+            throw ServerError(
+                .validationFailed, status: 422,
+                "operation: '\(value)' is not one of start, stop, restart, drain, delete, update_config, add_tags, remove_tags",
+                details: ["field": "operation"])
+        }
     }
 }

@@ -30,7 +30,7 @@ public actor Fleet {
 
     let store: DurableStore
     let events: EventBus
-    let options: Options
+    var options: Options
     let now: @Sendable () -> Date
 
     var runners: [String: Runner] = [:]
@@ -41,6 +41,10 @@ public actor Fleet {
     var configurations: [String: RunnerConfigurationDocument] = [:]
     var metrics: [String: RunnerMetricHistory] = [:]
     var pollWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    /// Set at shutdown: long polls answer at once with no job.
+    var isStopping = false
+    /// What each runner's agent did, as `GET /v1/runners/{id}/logs` shows it.
+    var runnerLogs = RunnerLogBook()
 
     public init(store: DurableStore, events: EventBus, options: Options = Options(), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
@@ -55,6 +59,18 @@ public actor Fleet {
         for job in jobOrder.compactMap({ loaded[$0] }) where job.status == .queued {
             queue.insert(job)
         }
+    }
+
+    /// Applies changed settings (a `PATCH /v1/config`); they take effect with the next heartbeat, poll or submit.
+    public func update(options: Options) {
+        self.options = options
+        wakePollers()
+    }
+
+    /// Ends every waiting long poll and makes new ones answer at once, so shutdown does not wait for them.
+    public func stopPolling() {
+        isStopping = true
+        wakePollers()
     }
 
     // MARK: Persistence helpers

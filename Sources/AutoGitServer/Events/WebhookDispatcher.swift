@@ -137,10 +137,14 @@ public actor WebhookDispatcher {
         try await commit(changes)
     }
 
-    /// The delivery log of a webhook, newest first.
-    public func deliveries(of id: String, limit: Int, offset: Int) throws(ServerError) -> Page<WebhookDelivery> {
+    /// The delivery log of a webhook, newest first, of one `status` when given.
+    public func deliveries(
+        of id: String, status: WebhookDelivery.Status? = nil, limit: Int, offset: Int
+    ) throws(ServerError) -> Page<WebhookDelivery> {
         _ = try webhook(id)
-        let log = deliveries.values.filter { $0.webhookID == id }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        let log = deliveries.values.filter { $0.webhookID == id && (status == nil || $0.status == status) }.sorted {
+            ($0.createdAt, $0.id) > ($1.createdAt, $1.id)
+        }
         return Page(slicing: log, limit: limit, offset: offset)
     }
 

@@ -22,6 +22,14 @@ public enum AccessRule: Sendable, Hashable {
     case jobAgent
     /// `POST /v1/runners/register`: a registration token (a runner token bound to no runner), or operator and admin.
     case registration
+    /// Reading one runner (`GET /v1/runners/{id}` and its status, health, metrics, config, logs, jobs): viewer,
+    /// operator and admin, or that runner's own token.
+    case runnerRead
+    /// Reading one job and its logs: viewer, operator and admin, or any bound runner token (the handler checks the
+    /// job is assigned to that runner).
+    case jobRead
+    /// `POST /v1/auth/refresh`: any role, holding a login session (API tokens are not refreshed).
+    case session
 
     /// Throws 401 `AUTHENTICATION_REQUIRED` without a principal and 403 `AUTHORIZATION_FAILED` when the principal's
     /// role does not reach; `runnerID` is the `{id}` of the path, for ``runnerAgent``.
@@ -44,6 +52,12 @@ public enum AccessRule: Sendable, Hashable {
                 role == .operator || role == .admin || (role == .runner && principal.runnerID != nil && principal.runnerID == runnerID)
         case .jobAgent: allowed = role == .operator || role == .admin || (role == .runner && principal.runnerID != nil)
         case .registration: allowed = role == .operator || role == .admin || (role == .runner && principal.runnerID == nil)
+        case .runnerRead:
+            allowed =
+                role == .viewer || role == .operator || role == .admin
+                || (role == .runner && principal.runnerID != nil && principal.runnerID == runnerID)
+        case .jobRead: allowed = role == .viewer || role == .operator || role == .admin || (role == .runner && principal.runnerID != nil)
+        case .session: allowed = principal.kind == .session || principal.kind == .anonymous
         }
         guard allowed else {
             throw ServerError(
@@ -61,6 +75,9 @@ public enum AccessRule: Sendable, Hashable {
         case .runnerAgent: "needs this runner's own token, or operator or admin"
         case .jobAgent: "needs a runner token, or operator or admin"
         case .registration: "needs a registration token, or operator or admin"
+        case .runnerRead: "needs viewer, operator or admin, or this runner's own token"
+        case .jobRead: "needs viewer, operator or admin, or the token of the runner the job is assigned to"
+        case .session: "needs a session token from POST /v1/auth/login; API tokens are not refreshed"
         }
     }
 }

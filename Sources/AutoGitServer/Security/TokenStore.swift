@@ -83,8 +83,10 @@ public actor TokenStore {
         return Principal(kind: .apiToken, id: token.id, name: token.name, role: token.role, runnerID: token.runnerID)
     }
 
-    public func list(limit: Int, offset: Int) -> Page<APIToken> {
-        let sorted = tokens.values.map(\.token).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    /// One page of token records (without secrets), oldest first, of one `role` when given.
+    public func list(role: Role? = nil, limit: Int, offset: Int) -> Page<APIToken> {
+        let sorted = tokens.values.map(\.token).filter { role == nil || $0.role == role }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         return Page(slicing: sorted, limit: limit, offset: offset)
     }
 

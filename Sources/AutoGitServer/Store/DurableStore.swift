@@ -107,6 +107,11 @@ public final class DurableStore: Sendable {
         state.withLock { $0.statistics }
     }
 
+    /// Whether commits are accepted: false after a failed write or sync, and once closing has begun.
+    public var isWritable: Bool {
+        state.withLock { $0.failure == nil && !$0.isClosing }
+    }
+
     // MARK: Writing
 
     /// Applies `changes` in order and returns once they are durable on disk.

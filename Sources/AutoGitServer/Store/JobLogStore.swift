@@ -5,7 +5,8 @@ import Foundation
 /// before an upload is answered.
 ///
 /// Uploads are idempotent: each line carries the agent's sequence number and a line whose sequence the store
-/// already holds is skipped, so a batch retried after a dropped connection neither loses nor duplicates output.
+/// already holds is skipped, so a batch retried after a dropped connection neither loses nor duplicates output. A
+/// line that would leave a gap is refused (409 `CONFLICT` with `details.last_sequence`), so no hole is ever stored.
 /// Lines without a sequence are numbered after the last one. Followers (`logs?follow=true`) get the lines after
 /// the sequence they resume from, then each new line as it is appended.
 ///
@@ -32,13 +33,28 @@ public actor JobLogStore {
 
     /// Appends the new lines of `entries` and returns how many were new and the last sequence held.
     public func append(_ entries: [LogEntry], to jobID: String) async throws(ServerError) -> LogBatchResult {
-        var last = try lastSequence(of: jobID)
+        try await appendEntries(entries, to: jobID).result
+    }
+
+    /// Appends the new lines of `entries`; returns the result and the lines that were new, numbered and stamped
+    /// with the job.
+    func appendEntries(_ entries: [LogEntry], to jobID: String) async throws(ServerError) -> (result: LogBatchResult, accepted: [LogEntry])
+    {
+        let held = try lastSequence(of: jobID)
+        var last = held
         var accepted: [LogEntry] = []
         let encoder = AutoGitJSON.encoder()
         var bytes: [UInt8] = []
         for var entry in entries.sorted(by: { ($0.sequence ?? Int.max) < ($1.sequence ?? Int.max) }) {
             if let sequence = entry.sequence {
                 guard sequence > last else { continue }
+                // A hole would be permanent: the agent resends from what the store holds.
+                guard sequence == last + 1 else {
+                    throw ServerError(
+                        .conflict, status: 409,
+                        "Line \(sequence) would leave a gap after line \(last) of job '\(jobID)'; nothing was stored, resend from \(held + 1)",
+                        details: ["job_id": .string(jobID), "last_sequence": .number(Double(held))])
+                }
                 last = sequence
             } else {
                 last += 1
@@ -59,7 +75,7 @@ public actor JobLogStore {
                 for entry in accepted { follower.yield(entry) }
             }
         }
-        return LogBatchResult(accepted: accepted.count, lastSequence: last)
+        return (LogBatchResult(accepted: accepted.count, lastSequence: last), accepted)
     }
 
     /// The stored lines of a job after sequence `after`, the last `lines` of them when given.

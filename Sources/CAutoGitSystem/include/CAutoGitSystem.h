@@ -5,6 +5,7 @@
 // Never define _GNU_SOURCE here: it changes fd_set and breaks `import Glibc`. It is defined only in the .c file.
 
 #ifdef __linux__
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -32,6 +33,16 @@ int cautogit_epoll_wait(int epfd, cautogit_epoll_event *events, int max, int tim
 
 /// Monotonic time in nanoseconds (CLOCK_MONOTONIC), for deadlines.
 uint64_t cautogit_monotonic_ns(void);
+
+/// pipe2 with O_CLOEXEC on both ends, so a child spawned by another thread at the same moment never inherits them.
+int cautogit_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np: the spawned child changes to `path` before it execs.
+int cautogit_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): the child closes every descriptor from `lowfd` up, so it
+/// inherits none that another thread opened without close-on-exec. Returns ENOSYS on an older glibc.
+int cautogit_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd);
 
 // Constants whose C spelling Swift imports as enums or not at all.
 static const uint32_t CAUTOGIT_EPOLLIN = EPOLLIN;

@@ -66,6 +66,30 @@ struct ParsedArguments: Sendable, Hashable {
         return result
     }
 
+    /// The `KEY=VALUE` values of a repeatable option as environment variables, later ones winning; a usage error
+    /// naming the option for a value without `=` or with a key that is not a variable name.
+    func environment(_ option: String) throws(CLIError) -> [String: String] {
+        var result: [String: String] = [:]
+        for assignment in values(option) {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw .invalidValue(assignment, for: "--" + option, expected: "KEY=VALUE")
+            }
+            let key = String(assignment[..<equals])
+            guard Self.isEnvironmentName(key) else {
+                throw .invalidValue(assignment, for: "--" + option, expected: "a variable name of letters, digits and _ before '='")
+            }
+            result[key] = String(assignment[assignment.index(after: equals)...])
+        }
+        return result
+    }
+
+    private static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
     func argument(_ name: String) -> String? { argumentValues[name]?.first }
 
     func arguments(_ name: String) -> [String] { argumentValues[name] ?? [] }

@@ -14,7 +14,8 @@ enum AutoGitCommands {
             """,
         options: GlobalOptions.specs,
         subcommands: [
-            RunnersCommand.spec, GPUsCommand.spec, JobsCommand.spec, ConfigCommand.spec, TokensCommand.spec,
+            RunnersCommand.spec, GPUsCommand.spec, JobsCommand.spec, InstancesCommand.spec, ExperimentsCommand.spec, ArtifactsCommand.spec,
+            ConfigCommand.spec, TokensCommand.spec,
             LoginCommand.spec, LogoutCommand.spec, ContextCommand.spec, SystemCommand.spec, EventsCommand.spec,
             WebhooksCommand.spec, ProvidersCommand.spec, ServeCommand.spec, RunnerAgentCommand.spec,
             QuickstartCommand.spec, CompletionCommand.spec, HelpCommand.spec, VersionCommand.spec,

@@ -23,13 +23,7 @@ enum JobSpecBuilder {
         } else if spec.name.isEmpty {
             spec.name = defaultName(for: spec.steps, passthrough: arguments.passthrough)
         }
-        for assignment in arguments.values("env") {
-            let (key, value) = try split(assignment, option: "--env", expected: "KEY=VALUE")
-            guard isEnvironmentName(key) else {
-                throw .invalidValue(assignment, for: "--env", expected: "a variable name of letters, digits and _ before '='")
-            }
-            spec.environment[key] = value
-        }
+        spec.environment.merge(try arguments.environment("env")) { _, new in new }
         for label in try arguments.commaSeparated("label") where !spec.requirements.labels.contains(label) {
             spec.requirements.labels.append(label)
         }
@@ -111,13 +105,6 @@ enum JobSpecBuilder {
     private static func split(_ text: String, option: String, expected: String) throws(CLIError) -> (String, String) {
         guard let equals = text.firstIndex(of: "=") else { throw .invalidValue(text, for: option, expected: expected) }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-    }
-
-    private static func isEnvironmentName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
-            return false
-        }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 
     /// A readable default name: the command of a one-step job, else the step names, cut to 64 characters.

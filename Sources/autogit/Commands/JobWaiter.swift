@@ -19,7 +19,8 @@ struct JobWaiter: Sendable {
         while !current.status.isFinal && current.status != .running {
             try await Task.sleep(for: pollInterval)
             current = try await client.jobs.get(job.id)
-            progress.update(describe(current))
+            // The outcome is said once, after the output; only the way there is progress.
+            if !current.status.isFinal { progress.update(describe(current)) }
         }
         progress.finish(current.status.isFinal ? nil : describe(current))
         try await LogPrinter(context: context, showsStep: current.spec.steps.count > 1).print(client.jobs.logs(job.id, follow: true))

@@ -14,19 +14,26 @@ struct OutputRenderer: Sendable {
     /// The instant tables measure relative times from.
     var now: Date
 
-    /// Prints `value` as JSON, its `ids` one per line, or the table `makeTable` builds.
-    func render(_ value: some Encodable, ids: [String], table makeTable: () -> Table) throws {
+    /// Prints `value` as JSON, its `ids` one per line, or the table `makeTable` builds. An empty table prints
+    /// `empty` to standard error instead, so people see that nothing matched while pipes receive nothing.
+    func render(_ value: some Encodable, ids: [String], empty: String = "No results.", table makeTable: () -> Table) throws {
         if isQuiet {
             for id in ids { console.writeLine(id) }
             return
         }
-        switch format {
-        case .json:
+        if format == .json {
             console.writeLine(try json(value))
-        case .table:
-            console.output(makeTable().render(width: console.width, styler: styler))
-        case .wide:
-            console.output(makeTable().render(width: nil, includeWideColumns: true, styler: styler))
+            return
+        }
+        let table = makeTable()
+        guard !table.rows.isEmpty else {
+            console.writeErrorLine(empty)
+            return
+        }
+        if format == .wide {
+            console.output(table.render(width: nil, includeWideColumns: true, styler: styler))
+        } else {
+            console.output(table.render(width: console.width, styler: styler))
         }
     }
 

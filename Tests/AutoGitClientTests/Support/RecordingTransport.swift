@@ -1,7 +1,9 @@
-import AutoGitClient
 import AutoGitCore
 import Foundation
 import Synchronization
+import Testing
+
+@testable import AutoGitClient
 
 /// An in-process transport that records every request and answers from a closure.
 final class RecordingTransport: Transport {
@@ -31,26 +33,47 @@ final class RecordingTransport: Transport {
     }
 }
 
-/// Records the waits a client asks for instead of sleeping.
+/// Records the waits a client asks for; sleeps them only when `sleepsForReal` (loopback tests that show a server
+/// really saw the pause).
 final class SleepRecorder: Sendable {
     private let waits = Mutex<[Duration]>([])
+    let sleepsForReal: Bool
+
+    init(sleepsForReal: Bool = false) {
+        self.sleepsForReal = sleepsForReal
+    }
 
     var recorded: [Duration] { waits.withLock { $0 } }
 
     func sleep(_ duration: Duration) async throws {
         waits.withLock { $0.append(duration) }
+        try Task.checkCancellation()
+        if sleepsForReal { try await Task.sleep(for: duration) }
     }
 }
 
 let testBaseURL = URL(string: "http://autogit.test")!
 
+/// A client of `testBaseURL` over `transport`; with `sleeper`, the client records its waits instead of sleeping.
 func makeClient(
-    _ transport: RecordingTransport, credentials: AutoGitClient.Credentials = .bearer("secret-token"),
+    _ transport: some Transport, credentials: AutoGitClient.Credentials = .bearer("secret-token"), sleeper: SleepRecorder? = nil,
     configure: (inout AutoGitClient.Configuration) -> Void = { _ in }
 ) -> AutoGitClient {
     var configuration = AutoGitClient.Configuration()
     configure(&configuration)
-    return AutoGitClient(baseURL: testBaseURL, credentials: credentials, configuration: configuration, transport: transport)
+    var client = AutoGitClient(baseURL: testBaseURL, credentials: credentials, configuration: configuration, transport: transport)
+    if let sleeper {
+        client.sleep = { try await sleeper.sleep($0) }
+    }
+    return client
+}
+
+/// A `text/event-stream` answer whose body arrives in `chunks`, then ends (or fails with `failure`).
+func eventStreamResponse(_ chunks: [String], failing failure: (any Error)? = nil) -> HTTPResponseData {
+    let (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+    for chunk in chunks { continuation.yield(Data(chunk.utf8)) }
+    continuation.finish(throwing: failure)
+    return HTTPResponseData(status: 200, headers: ["Content-Type": "text/event-stream"], body: HTTPBody(stream: stream))
 }
 
 func jsonResponse(_ status: Int = 200, _ body: String, headers: HTTPHeaders = [:]) -> HTTPResponseData {
@@ -92,5 +115,23 @@ enum Fixture {
 
     static func page(_ items: String..., hasMore: Bool = false) -> String {
         #"{"items":[\#(items.joined(separator: ","))],"total_count":\#(items.count),"has_more":\#(hasMore)}"#
+    }
+}
+
+/// Makes one call through a recording transport that answers `response`, and returns the request it sent.
+func sentRequest(
+    answering response: @autoclosure @escaping @Sendable () -> HTTPResponseData = jsonResponse(200, "{}"),
+    credentials: AutoGitClient.Credentials = .bearer("secret-token"),
+    _ call: (AutoGitClient) async throws -> Void
+) async throws -> HTTPRequestData {
+    let transport = RecordingTransport { _, _ in response() }
+    try await call(makeClient(transport, credentials: credentials))
+    return try #require(transport.requests.last)
+}
+
+extension HTTPRequestData {
+    /// The body as JSON, or nil when it has none or it is not JSON.
+    var json: JSONValue? {
+        body.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
     }
 }

@@ -33,7 +33,8 @@ final class RawClient: @unchecked Sendable {
     /// Connects to `host:port` (`127.0.0.1` or `::1`) with a receive timeout that bounds every read.
     init(host: String = "127.0.0.1", port: Int, timeout: Double = 5) throws {
         let isIPv6 = host.contains(":")
-        fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec, so a child another test spawns meanwhile does not inherit (and hold open) this connection.
+        fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RawClientError(description: "socket failed") }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))

@@ -1,7 +1,11 @@
 import AutoGitHTTP
 import Foundation
 
-/// Builds a server on 127.0.0.1 port 0 with short timeouts, runs `body`, and always shuts the server down.
+/// Builds a server on 127.0.0.1 port 0, runs `body`, and always shuts the server down.
+///
+/// The timeouts are generous: on a loaded machine a test task may wait seconds for a thread between connecting and
+/// sending, and a short header timeout would then close a connection the test has not used yet. Tests of the
+/// timeouts themselves set their own.
 func withServer<T>(
     host: String = "127.0.0.1",
     configure: (inout HTTPServer.Configuration) -> Void = { _ in },
@@ -11,8 +15,8 @@ func withServer<T>(
 ) async throws -> T {
     var configuration = HTTPServer.Configuration(host: host, port: 0)
     configuration.eventLoopCount = 2
-    configuration.headerReadTimeout = .seconds(2)
-    configuration.idleTimeout = .seconds(5)
+    configuration.headerReadTimeout = .seconds(30)
+    configuration.idleTimeout = .seconds(30)
     configuration.shutdownGracePeriod = .seconds(2)
     configure(&configuration)
     let server = HTTPServer(configuration: configuration, middleware: middleware, responder: router)

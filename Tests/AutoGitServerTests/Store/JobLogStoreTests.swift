@@ -76,4 +76,17 @@ struct JobLogStoreTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/escape.jsonl"))
         #expect(try await logs.entries(of: "../escape").count == 1)
     }
+
+    @Test("a line that would leave a gap is refused with the last sequence held, and nothing is stored")
+    func gapRefused() async throws {
+        let logs = try JobLogStore(directory: directory.path)
+        _ = try await logs.append([line(1, "a"), line(2, "b")], to: "job-5")
+        await #expect {
+            _ = try await logs.append([line(3, "c"), line(5, "e")], to: "job-5")
+        } throws: { error in
+            let error = error as? ServerError
+            return error?.status == 409 && error?.details?["last_sequence"]?.intValue == 2
+        }
+        #expect(try await logs.entries(of: "job-5").map(\.message) == ["a", "b"])
+    }
 }

@@ -1,1 +1,0 @@
-// The AutoGitFleeting module. See Docs/ and the module's DocC catalog.

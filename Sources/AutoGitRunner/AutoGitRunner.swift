@@ -1,1 +1,0 @@
-// The AutoGitRunner module. See Docs/ and the module's DocC catalog.

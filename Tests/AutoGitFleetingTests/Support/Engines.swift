@@ -1,0 +1,146 @@
+import AutoGitFleeting
+import Foundation
+import Testing
+
+/// The real engines the plugin tests run against: a private single-node Slurm and a private sshd, started by the
+/// scripts in `Scripts/engines/` for the duration of a suite (``EngineTrait``) and stopped afterwards.
+///
+/// Outside CI, a suite whose engine is not installed is skipped with a message saying what to install. In CI
+/// (`CI=true`, or `AUTOGIT_REQUIRE_ENGINES=1`) it runs regardless, so a missing engine fails the tests instead.
+/// To reuse an engine you started yourself, point `AUTOGIT_SLURM_ENV` or `AUTOGIT_SSHD_ENV` at its env file.
+enum Engine: String, Sendable {
+    case slurm
+    case sshd
+
+    static var isRequired: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["CI"] == "true" || environment["AUTOGIT_REQUIRE_ENGINES"] == "1"
+    }
+
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    var script: (up: String, down: String) {
+        let directory = "\(Self.repositoryRoot)/Scripts/engines"
+        return ("\(directory)/\(rawValue)-up.sh", "\(directory)/\(rawValue)-down.sh")
+    }
+
+    var envFileName: String { "\(rawValue).env" }
+    var reuseVariable: String { "AUTOGIT_\(rawValue.uppercased())_ENV" }
+
+    /// Whether this machine can start the engine: its programs are installed and we are root.
+    var isInstalled: Bool {
+        let programs =
+            switch self {
+            case .slurm: ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch", "/usr/sbin/munged"]
+            case .sshd: ["/usr/sbin/sshd", "/usr/bin/ssh"]
+            }
+        return getuid() == 0 && programs.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    var installHint: String {
+        switch self {
+        case .slurm: "Slurm is not installed or this is not root (apt-get install slurmctld slurmd slurm-client munge)"
+        case .sshd: "OpenSSH's server is not installed or this is not root (apt-get install openssh-server)"
+        }
+    }
+
+    /// Runs the suite if the engine can start here, or in CI where a missing engine must fail.
+    var condition: ConditionTrait {
+        .enabled(
+            if: Engine.isRequired || isInstalled || ProcessInfo.processInfo.environment[reuseVariable] != nil,
+            "\(installHint); CI runs these tests")
+    }
+}
+
+/// The variables an engine's env file holds (`SLURM_CONF`, `AUTOGIT_SSH_PORT`, …).
+struct EngineEnvironment: Sendable {
+    var values: [String: String]
+
+    init(file: String) throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        self.values = values
+    }
+
+    subscript(_ name: String) -> String {
+        get throws {
+            guard let value = values[name] else { throw EngineError(message: "the engine's env file has no \(name)") }
+            return value
+        }
+    }
+
+    @TaskLocal static var slurm: EngineEnvironment?
+    @TaskLocal static var sshd: EngineEnvironment?
+
+    static func current(_ engine: Engine) throws -> EngineEnvironment {
+        let value =
+            switch engine {
+            case .slurm: slurm
+            case .sshd: sshd
+            }
+        guard let value else {
+            throw EngineError(message: "no \(engine.rawValue) engine in scope: the suite needs .engine(.\(engine.rawValue))")
+        }
+        return value
+    }
+}
+
+struct EngineError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Starts an engine before a suite's tests and stops it after them, even when they fail.
+struct EngineTrait: SuiteTrait, TestScoping {
+    var engine: Engine
+
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> EngineTrait? { test.isSuite ? self : nil }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        if let file = ProcessInfo.processInfo.environment[engine.reuseVariable] {
+            try await withEnvironment(EngineEnvironment(file: file), function)
+            return
+        }
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("autogit-\(engine.rawValue)-\(UUID().uuidString.prefix(8))").path
+        let up = try await CommandRunner.run(Command("/bin/bash", [engine.script.up, directory], timeout: .seconds(90)))
+        guard up.succeeded else {
+            _ = try? await CommandRunner.run(Command("/bin/bash", [engine.script.down, directory], timeout: .seconds(60)))
+            throw EngineError(
+                message: "\(engine.rawValue) did not start (exit \(up.status), timed out: \(up.timedOut)): \(up.output) \(up.errorOutput)")
+        }
+        print(up.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        do {
+            try await withEnvironment(EngineEnvironment(file: "\(directory)/\(engine.envFileName)"), function)
+        } catch {
+            await stop(directory)
+            throw error
+        }
+        await stop(directory)
+    }
+
+    private func stop(_ directory: String) async {
+        let down = try? await CommandRunner.run(Command("/bin/bash", [engine.script.down, directory], timeout: .seconds(60)))
+        if let down { print(down.output.trimmingCharacters(in: .whitespacesAndNewlines), down.errorOutput) }
+    }
+
+    private func withEnvironment(_ environment: EngineEnvironment, _ function: @Sendable () async throws -> Void) async throws {
+        switch engine {
+        case .slurm: try await EngineEnvironment.$slurm.withValue(environment) { try await function() }
+        case .sshd: try await EngineEnvironment.$sshd.withValue(environment) { try await function() }
+        }
+    }
+}
+
+extension Trait where Self == EngineTrait {
+    /// Runs the suite against a private engine started for it.
+    static func engine(_ engine: Engine) -> EngineTrait { EngineTrait(engine: engine) }
+}

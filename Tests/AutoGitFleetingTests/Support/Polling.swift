@@ -1,0 +1,25 @@
+import Foundation
+
+/// Waits until `condition` holds, checking every 50 ms, for at most `limit`; returns whether it held. Tests assert
+/// on the outcome, never on how long it took.
+func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: limit)
+    while true {
+        if try await condition() { return true }
+        if clock.now >= deadline { return false }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// Runs `body`, then `cleanup` whether `body` threw or not (Swift has no async `defer`).
+func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
+    do {
+        let value = try await body()
+        await cleanup()
+        return value
+    } catch {
+        await cleanup()
+        throw error
+    }
+}
