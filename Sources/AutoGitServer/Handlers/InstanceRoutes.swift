@@ -4,12 +4,11 @@ import Foundation
 
 /// The instances group of the API (`/v1/instances…`, Docs/openapi.yaml) over an ``InstanceManager``.
 ///
-/// Each route declares its ``AccessRule``; the application's route table enforces it. ``register(on:)`` adds the
-/// routes to a plain `Router` without authorization (tests, or a server that authorizes in middleware):
+/// Each route declares its ``AccessRule``; `register(in:)` adds them to the server's route table, which enforces
+/// the rules, and ``register(on:)`` to a plain `Router` without authorization (tests):
 ///
 /// ```swift
-/// let routes = InstanceRoutes(manager: manager)
-/// for route in routes.routes { table.add(route.method, route.path, route.access, route.handler) }
+/// InstanceRoutes(manager: manager).register(in: &routes)
 /// ```
 ///
 /// Errors are thrown as `HTTPError` with the API's codes, so the HTTP layer's error middleware writes the envelope.
@@ -50,6 +49,11 @@ public struct InstanceRoutes: Sendable {
                 route(method, "/v1/instances/{name}/proxy/{path...}", method == .get || method == .options ? .read : .write, proxy))
         }
         return routes
+    }
+
+    /// Adds every route to the server's route table, which authorizes each by its rule.
+    func register(in table: inout RouteTable) {
+        for route in routes { table.add(route.method, route.path, route.access, route.handler) }
     }
 
     /// Adds every route to `router`, without authorization.
