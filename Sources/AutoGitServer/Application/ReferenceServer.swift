@@ -105,8 +105,20 @@ public final class ReferenceServer: Sendable {
                 sessions: try SessionIssuer(dataDirectory: options.dataDirectory),
                 webhooks: WebhookDispatcher(
                     store: store, settings: current.webhooks, sender: options.webhookSender ?? URLSessionWebhookSender()),
+                instances: InstanceManager(
+                    store: store,
+                    configuration: InstanceManager.Configuration(
+                        directory: options.dataDirectory + "/instances", instances: current.instances),
+                    events: events),
                 startedAt: Date(), log: log)
             let adminToken = try await bootstrapAdminToken(context.tokens)
+            // Instances that outlived a crashed server are adopted or stopped before anyone can ask about them.
+            let recovery = await context.instances.recover()
+            for (name, pid) in recovery.adopted.sorted(by: { $0.key < $1.key }) { log("instances: adopted \(name) (pid \(pid))") }
+            for (name, pid) in recovery.killed.sorted(by: { $0.key < $1.key }) {
+                log("instances: stopped the leftover of \(name) (pid \(pid))")
+            }
+            for name in recovery.restarted { log("instances: restarted \(name) by its restart policy") }
 
             var routes = RouteTable()
             SystemRoutes(context: context).register(in: &routes)
@@ -119,6 +131,7 @@ public final class ReferenceServer: Sendable {
             ProviderRoutes(context: context).register(in: &routes)
             EventRoutes(context: context).register(in: &routes)
             WebhookRoutes(context: context).register(in: &routes)
+            InstanceRoutes(manager: context.instances).register(in: &routes)
             UnimplementedRoutes().register(in: &routes)
 
             var middleware: [any Middleware] = [RequestIDMiddleware()]
@@ -183,7 +196,8 @@ public final class ReferenceServer: Sendable {
     }
 
     /// Stops accepting, ends event streams and long polls, lets requests in flight finish (up to
-    /// `shutdownGracePeriod`), then writes what is pending and closes the store. Safe to call more than once.
+    /// `shutdownGracePeriod`), stops the model-serving instances (those with restart policy `always` start again
+    /// with the next start), then writes what is pending and closes the store. Safe to call more than once.
     public func shutdown() async {
         let running: Running? = phase.withLock { phase in
             guard case .running(let running) = phase else { return nil }
@@ -200,6 +214,7 @@ public final class ReferenceServer: Sendable {
         await running.http.shutdown(deadline: .now + options.shutdownGracePeriod)
         for task in running.tasks { task.cancel() }
         for task in running.tasks { await task.value }
+        await context.instances.shutdown()
         await context.store.close()
     }
 }
