@@ -119,7 +119,7 @@ struct SystemEndToEndTests {
         }
     }
 
-    @Test("instances and experiments are routed and answer 501 NOT_IMPLEMENTED in the envelope")
+    @Test("instances are routed and answer 501 NOT_IMPLEMENTED in the envelope")
     func notYetImplemented() async throws {
         try await withEmbeddedServer { server in
             await #expect {

@@ -14,6 +14,8 @@ final class APIContext: Sendable {
     let tokens: TokenStore
     let sessions: SessionIssuer
     let webhooks: WebhookDispatcher
+    /// Projects, runs, metric series and artifacts.
+    let experiments: ExperimentTracking
     let rateLimiter = RateLimiter()
     let requestMetrics = RequestMetrics()
     let startedAt: Date
@@ -22,8 +24,8 @@ final class APIContext: Sendable {
 
     init(
         dataDirectory: String, store: DurableStore, configuration: LiveConfiguration, fleet: Fleet, events: EventBus,
-        logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher, startedAt: Date,
-        log: @escaping @Sendable (String) -> Void
+        logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher,
+        experiments: ExperimentTracking, startedAt: Date, log: @escaping @Sendable (String) -> Void
     ) {
         self.dataDirectory = dataDirectory
         self.store = store
@@ -34,6 +36,7 @@ final class APIContext: Sendable {
         self.tokens = tokens
         self.sessions = sessions
         self.webhooks = webhooks
+        self.experiments = experiments
         self.startedAt = startedAt
         self.log = log
     }

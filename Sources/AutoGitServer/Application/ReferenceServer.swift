@@ -94,10 +94,14 @@ public final class ReferenceServer: Sendable {
         let log = options.log
         storeOptions.log = { log("store: \($0)") }
         let store = try DurableStore(directory: options.dataDirectory, options: storeOptions)
+        var experiments: ExperimentTracking?
         do {
             let live = LiveConfiguration(base: configuration, store: store, log: log)
             let current = live.current
             let events = EventBus(capacity: current.events.bufferSize)
+            let tracking = try ExperimentTracking(
+                dataDirectory: options.dataDirectory, store: store, maxArtifactBytes: options.maxArtifactBytes)
+            experiments = tracking
             let context = APIContext(
                 dataDirectory: options.dataDirectory, store: store, configuration: live,
                 fleet: Fleet(store: store, events: events, options: APIContext.fleetOptions(for: current)), events: events,
@@ -105,7 +109,7 @@ public final class ReferenceServer: Sendable {
                 sessions: try SessionIssuer(dataDirectory: options.dataDirectory),
                 webhooks: WebhookDispatcher(
                     store: store, settings: current.webhooks, sender: options.webhookSender ?? URLSessionWebhookSender()),
-                startedAt: Date(), log: log)
+                experiments: tracking, startedAt: Date(), log: log)
             let adminToken = try await bootstrapAdminToken(context.tokens)
 
             var routes = RouteTable()
@@ -119,6 +123,8 @@ public final class ReferenceServer: Sendable {
             ProviderRoutes(context: context).register(in: &routes)
             EventRoutes(context: context).register(in: &routes)
             WebhookRoutes(context: context).register(in: &routes)
+            ExperimentRoutes(context: context).register(in: &routes)
+            ArtifactRoutes(context: context).register(in: &routes)
             UnimplementedRoutes().register(in: &routes)
 
             var middleware: [any Middleware] = [RequestIDMiddleware()]
@@ -133,6 +139,8 @@ public final class ReferenceServer: Sendable {
             // Login hashes passwords and pages are encoded synchronously: keep that off the socket threads.
             http.runsHandlersOnEventLoops = false
             http.shutdownGracePeriod = options.shutdownGracePeriod
+            // Artifact uploads are the largest bodies; their own limit (413 naming it) applies in the handler.
+            http.maxBodyBytes = max(http.maxBodyBytes, options.maxArtifactBytes + 64 * 1024)
             http.serverName = "autogit/\(ServerVersion.current)"
             let server = HTTPServer(configuration: http, middleware: middleware, responder: routes.router)
             try await server.start()
@@ -143,6 +151,7 @@ public final class ReferenceServer: Sendable {
             let baseURL = URL(string: "http://\(urlHost):\(server.port)") ?? URL(fileURLWithPath: "/")
             return Running(http: server, context: context, tasks: tasks, adminToken: adminToken, baseURL: baseURL)
         } catch {
+            experiments?.shutdown()
             await store.close()
             throw error
         }
@@ -161,7 +170,11 @@ public final class ReferenceServer: Sendable {
     private func backgroundTasks(_ context: APIContext) -> [Task<Void, Never>] {
         let webhookEvents = context.events.subscribe()
         let jobEvents = context.events.subscribe(types: [.jobStatusChanged])
+        let runEvents = context.events.subscribe(types: [.jobStatusChanged])
+        let tracker = JobRunTracker(
+            experiments: context.experiments, fleet: context.fleet, configuration: context.configuration, log: context.log)
         return [
+            Task { await tracker.run(events: runEvents) },
             Task { await context.webhooks.run(events: webhookEvents) },
             Task {
                 while !Task.isCancelled {
@@ -200,6 +213,7 @@ public final class ReferenceServer: Sendable {
         await running.http.shutdown(deadline: .now + options.shutdownGracePeriod)
         for task in running.tasks { task.cancel() }
         for task in running.tasks { await task.value }
+        context.experiments.shutdown()
         await context.store.close()
     }
 }

@@ -1,7 +1,7 @@
 import AutoGitCore
 import AutoGitHTTP
 
-/// The instances and experiments groups of the contract, routed (so they are not 404) and answered 501
+/// The instances group of the contract, routed (so they are not 404) and answered 501
 /// `NOT_IMPLEMENTED` until they are built. Authentication and roles are checked first, as they will be then.
 struct UnimplementedRoutes {
     static let routes: [(HTTPMethod, String, AccessRule)] = [
@@ -14,15 +14,6 @@ struct UnimplementedRoutes {
         (.get, "/v1/instances/{name}/proxy/{path...}", .read), (.post, "/v1/instances/{name}/proxy/{path...}", .write),
         (.put, "/v1/instances/{name}/proxy/{path...}", .write), (.patch, "/v1/instances/{name}/proxy/{path...}", .write),
         (.delete, "/v1/instances/{name}/proxy/{path...}", .write),
-        (.get, "/v1/projects", .read), (.post, "/v1/projects", .write),
-        (.get, "/v1/runs", .read), (.post, "/v1/runs", .write),
-        (.get, "/v1/runs/{id}", .read), (.patch, "/v1/runs/{id}", .write), (.delete, "/v1/runs/{id}", .write),
-        (.post, "/v1/runs/{id}/restore", .write), (.post, "/v1/runs/{id}/metrics", .write), (.get, "/v1/runs/{id}/metrics", .read),
-        (.post, "/v1/experiments/compare", .read),
-        (.get, "/v1/artifacts", .read), (.post, "/v1/artifacts", .write), (.get, "/v1/artifacts/{name}", .read),
-        (.get, "/v1/artifacts/{name}/versions", .read), (.post, "/v1/artifacts/{name}/versions", .write),
-        (.get, "/v1/artifacts/{name}/versions/{version}", .read), (.get, "/v1/artifacts/{name}/versions/{version}/content", .read),
-        (.put, "/v1/artifacts/{name}/aliases/{alias}", .write),
     ]
 
     func register(in routes: inout RouteTable) {
