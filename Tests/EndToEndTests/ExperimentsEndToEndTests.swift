@@ -284,3 +284,57 @@ func eventually<T: Sendable>(within seconds: Double = 20, _ probe: () async thro
         try await Task.sleep(for: .milliseconds(50))
     }
 }
+
+/// A real `autogit runner` agent process runs a job whose steps print `::metric` lines.
+@Suite(
+    "A job's ::metric lines through a real runner agent", .timeLimit(.minutes(3)),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: autogitBinary)))
+struct JobMetricsEndToEndTests {
+    @Test("the points a job's steps print land in its run, with its params, and the run finishes with the job")
+    func metricLinesLandInTheRun() async throws {
+        try await withEmbeddedServer { server in
+            let client = server.admin
+            let registration = try await client.tokens.create(name: "agent", role: .runner)
+            let workDirectory = NSTemporaryDirectory() + "/autogit-agent-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: workDirectory) }
+            let agent = try ChildProcess.start(
+                autogitBinary,
+                [
+                    "runner", "--server", server.server.baseURL.absoluteString, "--name", "metrics-agent", "--work-dir", workDirectory,
+                ],
+                environment: ["PATH": "/usr/bin:/bin", "AUTOGIT_REGISTRATION_TOKEN": registration.token ?? "", "HOME": workDirectory])
+            do {
+                let script = """
+                    echo starting; echo '::metric loss=0.9 acc=0.5 step=1'
+                    for i in 2 3 4; do echo "::metric loss=0.$((9 - i)) step=$i"; done
+                    echo '::metric lr=0.001'; echo '::metric loss=oops step=5'; echo done
+                    """
+                let job = try await client.jobs.submit(
+                    JobSpec(
+                        name: "train",
+                        steps: [JobStep(name: "train", run: script), JobStep(name: "eval", run: "echo '::metric eval_loss=0.31'")],
+                        experiment: JobExperiment(project: "agent-metrics", params: ["lr": 0.001, "model": "tiny"], tags: ["e2e"])))
+                let runID = try #require(job.spec.experiment?.runID)
+                let run = try await eventually(within: 60) { () async throws -> ExperimentRun? in
+                    let run = try await client.experiments.run(runID)
+                    return run.status == .finished ? run : nil
+                }
+                #expect(try await client.jobs.get(job.id).status == .succeeded)
+                #expect(run.jobID == job.id && run.project == "agent-metrics" && run.name == "train" && run.tags == ["e2e"])
+                #expect(run.params == ["lr": 0.001, "model": "tiny"])
+                let loss = try await client.experiments.metrics(runID, key: "loss")
+                #expect(loss.points.map(\.step) == [1, 2, 3, 4])
+                #expect(loss.points.map(\.value) == [0.9, 0.7, 0.6, 0.5])
+                #expect(try await client.experiments.metrics(runID, key: "acc").points.map(\.value) == [0.5])
+                #expect(try await client.experiments.metrics(runID, key: "lr").points.map(\.step) == [0])
+                #expect(try await client.experiments.metrics(runID, key: "eval_loss").points.map(\.value) == [0.31])
+                let logs = try await client.jobs.logPage(job.id, lines: 100).items.map(\.message)
+                #expect(logs.contains("::metric loss=oops step=5"), "a malformed metric line stays ordinary output")
+                await agent.stop()
+            } catch {
+                await agent.stop()
+                throw error
+            }
+        }
+    }
+}

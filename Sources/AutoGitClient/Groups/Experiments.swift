@@ -102,9 +102,11 @@ extension AutoGitClient {
 
         // MARK: Metrics
 
-        /// `POST /v1/runs/{id}/metrics`: appends metric points (`key`, `step`, `value`).
+        /// `POST /v1/runs/{id}/metrics`: appends metric points (`key`, `step`, `value`). Retried like a GET: storing a
+        /// key and step again replaces the value, so a repeated batch does no harm.
         public func logMetrics(_ runID: String, _ points: [MetricPoint]) async throws(AutoGitError) {
-            try await client.perform(APIRequest("POST", Path("v1", "runs", runID, "metrics"), json: MetricBatch(points: points)))
+            try await client.perform(
+                APIRequest("POST", Path("v1", "runs", runID, "metrics"), json: MetricBatch(points: points), idempotent: true))
         }
 
         /// `GET /v1/runs/{id}/metrics`: one metric's series, from `sinceStep` on, downsampled to at most `maxPoints`.

@@ -122,27 +122,28 @@ actor ArtifactStore {
         for (index, alias) in upload.aliases.enumerated() { try Self.validateName(alias, field: "aliases[\(index)]") }
         guard content.count <= maxVersionBytes else { throw tooLarge(content.count) }
 
-        let number = nextVersions[name] ?? ((records[name]?.versions.map(\.version).max() ?? 0) + 1)
-        nextVersions[name] = number + 1
-        let path = contentPath(name, number)
-        let folder = directory + "/" + name
-        let root = directory
         let actual = try await io.run(key: name) { () throws(ServerError) -> String in
             var hasher = SHA256()
             content.withUnsafeBytes { hasher.update($0) }
-            let digest = hasher.finalizeHex()
-            if let expected = upload.sha256, expected != digest { return digest }
-            if !FileManager.default.fileExists(atPath: folder) {
-                try FileManager.default.createPrivateDirectory(atPath: folder)
-                DurableFile.syncDirectory(root)
-            }
-            try DurableFile.writeAtomically(content, to: path)
-            return digest
+            return hasher.finalizeHex()
         }
         if let expected = upload.sha256, expected != actual {
             throw ServerError(
                 .validationFailed, status: 422, "sha256: the content's SHA-256 is \(actual), not \(expected); nothing was stored",
                 details: ["field": "sha256", "expected": .string(expected), "actual": .string(actual)])
+        }
+        // The number is taken only once the content is known good, so a refused upload leaves no gap.
+        let number = nextVersions[name] ?? ((records[name]?.versions.map(\.version).max() ?? 0) + 1)
+        nextVersions[name] = number + 1
+        let path = contentPath(name, number)
+        let folder = directory + "/" + name
+        let root = directory
+        try await io.run(key: name) { () throws(ServerError) in
+            if !FileManager.default.fileExists(atPath: folder) {
+                try FileManager.default.createPrivateDirectory(atPath: folder)
+                DurableFile.syncDirectory(root)
+            }
+            try DurableFile.writeAtomically(content, to: path)
         }
 
         let date = now()
@@ -178,7 +179,7 @@ actor ArtifactStore {
         }
         guard let version = record.versions.first(where: { $0.version == number }) else {
             throw ServerError(
-                .notFound, status: 404, "Artifact '\(name)' has no version v\(number)",
+                .artifactNotFound, status: 404, "Artifact '\(name)' has no version v\(number)",
                 details: ["artifact": .string(name), "version": .string("v\(number)")])
         }
         record.artifact.aliases[alias] = number
@@ -247,7 +248,7 @@ actor ArtifactStore {
         let number = record.artifact.aliases[reference] ?? versionNumber(reference)
         guard let number, let version = record.versions.first(where: { $0.version == number }) else {
             throw ServerError(
-                .notFound, status: 404, "Artifact '\(record.artifact.name)' has no version or alias '\(reference)'",
+                .artifactNotFound, status: 404, "Artifact '\(record.artifact.name)' has no version or alias '\(reference)'",
                 details: ["artifact": .string(record.artifact.name), "version": .string(reference)])
         }
         return version
