@@ -172,7 +172,8 @@ public final class ReferenceServer: Sendable {
         let jobEvents = context.events.subscribe(types: [.jobStatusChanged])
         let runEvents = context.events.subscribe(types: [.jobStatusChanged])
         let tracker = JobRunTracker(
-            experiments: context.experiments, fleet: context.fleet, configuration: context.configuration, log: context.log)
+            experiments: context.experiments, fleet: context.fleet, store: context.store, configuration: context.configuration,
+            log: context.log)
         return [
             Task { await tracker.run(events: runEvents) },
             Task { await context.webhooks.run(events: webhookEvents) },

@@ -38,12 +38,15 @@ actor ExperimentStore {
     private var runs: [String: ExperimentRun]
     /// Ids chosen for jobs' runs that are not created yet.
     private var reservedIDs: Set<String> = []
+    /// Run ids by the job they report to, so a job's status change finds its runs without a scan.
+    private var runsByJob: [String: Set<String>] = [:]
 
     init(store: DurableStore, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.now = now
         projects = store.decodedValues(in: Collection.projects, as: Project.self)
         runs = store.decodedValues(in: Collection.runs, as: ExperimentRun.self)
+        for run in runs.values { if let jobID = run.jobID { runsByJob[jobID, default: []].insert(run.id) } }
     }
 
     // MARK: Projects
@@ -93,7 +96,8 @@ actor ExperimentStore {
 
     /// The live runs a job reports to.
     func runs(ofJob jobID: String) -> [ExperimentRun] {
-        runs.values.filter { $0.jobID == jobID && !$0.isDeleted }.sorted { $0.createdAt < $1.createdAt }
+        (runsByJob[jobID] ?? []).compactMap { runs[$0] }.filter { $0.jobID == jobID && !$0.isDeleted }
+            .sorted { $0.createdAt < $1.createdAt }
     }
 
     /// Runs that are still `running` and belong to a job: what the job tracker checks at start.
@@ -116,6 +120,7 @@ actor ExperimentStore {
             id: runID, project: request.project, name: request.name ?? runID, status: .running, params: request.params,
             tags: request.tags, jobID: request.jobID, createdAt: date, updatedAt: date)
         var changes = [try change(for: run)]
+        index(run, replacing: nil)
         runs[runID] = run
         reservedIDs.remove(runID)
         if projects[request.project] == nil {
@@ -176,7 +181,8 @@ actor ExperimentStore {
 
     /// Removes the run for good (its metrics are the caller's to remove).
     func purge(_ id: String) async throws(ServerError) {
-        _ = try run(id)
+        let run = try run(id)
+        if let jobID = run.jobID { runsByJob[jobID]?.remove(id) }
         runs[id] = nil
         try await store.commit(.delete(Collection.runs, id))
     }
@@ -186,9 +192,15 @@ actor ExperimentStore {
     private func save(_ run: ExperimentRun) async throws(ServerError) -> ExperimentRun {
         var run = run
         run.updatedAt = now()
+        index(run, replacing: runs[run.id])
         runs[run.id] = run
         try await store.commit(try change(for: run))
         return run
+    }
+
+    private func index(_ run: ExperimentRun, replacing old: ExperimentRun?) {
+        if let previous = old?.jobID, previous != run.jobID { runsByJob[previous]?.remove(run.id) }
+        if let jobID = run.jobID { runsByJob[jobID, default: []].insert(run.id) }
     }
 
     private func runCounts() -> [String: Int] {

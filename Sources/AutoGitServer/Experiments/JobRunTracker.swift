@@ -12,6 +12,7 @@ import Foundation
 struct JobRunTracker: Sendable {
     let experiments: ExperimentTracking
     let fleet: Fleet
+    let store: DurableStore
     let configuration: LiveConfiguration
     let log: @Sendable (String) -> Void
 
@@ -45,23 +46,21 @@ struct JobRunTracker: Sendable {
             guard let jobID = run.jobID, let job = try? await fleet.job(jobID), job.status.isFinal else { continue }
             try? await update(run, for: job)
         }
-        var offset = 0
-        while true {
-            var query = JobQuery()
-            query.limit = 500
-            query.offset = offset
-            let page = await fleet.listJobs(query)
-            for job in page.items {
-                guard let runID = job.spec.experiment?.runID, await experiments.runs.existingRun(runID) == nil else { continue }
-                do {
-                    try await experiments.attach(job)
-                    if let run = await experiments.runs.existingRun(runID), job.status.isFinal { try await update(run, for: job) }
-                } catch {
-                    log("experiments: could not create run \(runID) for job \(job.id): \(error)")
-                }
+        // Jobs naming a run that does not exist, read from the store (not the engine, which this must not hold up):
+        // only the stored jobs whose JSON mentions an experiment are decoded.
+        let marker = Array("\"experiment\"".utf8)
+        let decoder = AutoGitJSON.decoder()
+        for (_, bytes) in store.values(in: Fleet.Collection.jobs) where MultipartFormData.find(marker, in: bytes, from: 0) != nil {
+            guard let stored = try? decoder.decode(Job.self, from: Data(bytes)), let runID = stored.spec.experiment?.runID,
+                await experiments.runs.existingRun(runID) == nil
+            else { continue }
+            let job = (try? await fleet.job(stored.id)) ?? stored
+            do {
+                try await experiments.attach(job)
+                if let run = await experiments.runs.existingRun(runID), job.status.isFinal { try await update(run, for: job) }
+            } catch {
+                log("experiments: could not create run \(runID) for job \(job.id): \(error)")
             }
-            guard page.hasMore, !page.items.isEmpty else { break }
-            offset += page.items.count
         }
     }
 
