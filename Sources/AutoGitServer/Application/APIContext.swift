@@ -16,6 +16,8 @@ final class APIContext: Sendable {
     let webhooks: WebhookDispatcher
     /// Supervised model servers (the instances group).
     let instances: InstanceManager
+    /// Projects, runs, metric series and artifacts.
+    let experiments: ExperimentTracking
     let rateLimiter = RateLimiter()
     let requestMetrics = RequestMetrics()
     let startedAt: Date
@@ -25,7 +27,7 @@ final class APIContext: Sendable {
     init(
         dataDirectory: String, store: DurableStore, configuration: LiveConfiguration, fleet: Fleet, events: EventBus,
         logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher, instances: InstanceManager,
-        startedAt: Date, log: @escaping @Sendable (String) -> Void
+        experiments: ExperimentTracking, startedAt: Date, log: @escaping @Sendable (String) -> Void
     ) {
         self.dataDirectory = dataDirectory
         self.store = store
@@ -37,6 +39,7 @@ final class APIContext: Sendable {
         self.sessions = sessions
         self.webhooks = webhooks
         self.instances = instances
+        self.experiments = experiments
         self.startedAt = startedAt
         self.log = log
     }
