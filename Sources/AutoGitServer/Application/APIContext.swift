@@ -14,6 +14,7 @@ final class APIContext: Sendable {
     let tokens: TokenStore
     let sessions: SessionIssuer
     let webhooks: WebhookDispatcher
+    let provisioning: ProvisioningService
     let rateLimiter = RateLimiter()
     let requestMetrics = RequestMetrics()
     let startedAt: Date
@@ -22,8 +23,8 @@ final class APIContext: Sendable {
 
     init(
         dataDirectory: String, store: DurableStore, configuration: LiveConfiguration, fleet: Fleet, events: EventBus,
-        logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher, startedAt: Date,
-        log: @escaping @Sendable (String) -> Void
+        logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher,
+        provisioning: ProvisioningService, startedAt: Date, log: @escaping @Sendable (String) -> Void
     ) {
         self.dataDirectory = dataDirectory
         self.store = store
@@ -34,6 +35,7 @@ final class APIContext: Sendable {
         self.tokens = tokens
         self.sessions = sessions
         self.webhooks = webhooks
+        self.provisioning = provisioning
         self.startedAt = startedAt
         self.log = log
     }
@@ -60,5 +62,6 @@ final class APIContext: Sendable {
     func configurationChanged(to configuration: ServerConfiguration) async {
         await fleet.update(options: Self.fleetOptions(for: configuration))
         await webhooks.update(settings: configuration.webhooks)
+        await provisioning.configurationChanged(to: configuration)
     }
 }

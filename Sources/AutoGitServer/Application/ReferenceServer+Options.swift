@@ -1,4 +1,5 @@
 import AutoGitCore
+import AutoGitFleeting
 import Foundation
 
 #if canImport(Glibc)
@@ -31,6 +32,11 @@ extension ReferenceServer {
         public var eventLoopCount: Int?
         /// What sends webhook deliveries; URLSession when nil.
         public var webhookSender: (any WebhookSender)?
+        /// The fleeting plugin kinds providers may name: the four built-in ones unless more are registered.
+        public var pluginRegistry = PluginRegistry()
+        /// The `autogit` binary that plugins start as the runner agent, unless a provider's settings name another
+        /// (the `local` plugin then runs this very program).
+        public var agentExecutable = "autogit"
 
         public init(
             dataDirectory: String, host: String? = nil, port: Int? = nil, configurationFile: String? = nil,

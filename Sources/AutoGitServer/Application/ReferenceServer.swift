@@ -98,13 +98,17 @@ public final class ReferenceServer: Sendable {
             let live = LiveConfiguration(base: configuration, store: store, log: log)
             let current = live.current
             let events = EventBus(capacity: current.events.bufferSize)
+            let fleet = Fleet(store: store, events: events, options: APIContext.fleetOptions(for: current))
+            let tokens = TokenStore(store: store)
             let context = APIContext(
-                dataDirectory: options.dataDirectory, store: store, configuration: live,
-                fleet: Fleet(store: store, events: events, options: APIContext.fleetOptions(for: current)), events: events,
-                logs: try JobLogStore(directory: options.dataDirectory + "/logs"), tokens: TokenStore(store: store),
+                dataDirectory: options.dataDirectory, store: store, configuration: live, fleet: fleet, events: events,
+                logs: try JobLogStore(directory: options.dataDirectory + "/logs"), tokens: tokens,
                 sessions: try SessionIssuer(dataDirectory: options.dataDirectory),
                 webhooks: WebhookDispatcher(
                     store: store, settings: current.webhooks, sender: options.webhookSender ?? URLSessionWebhookSender()),
+                provisioning: ProvisioningService(
+                    fleet: fleet, events: events, store: store, tokens: tokens, configuration: live, registry: options.pluginRegistry,
+                    agentExecutable: options.agentExecutable, log: log),
                 startedAt: Date(), log: log)
             let adminToken = try await bootstrapAdminToken(context.tokens)
 
@@ -141,6 +145,7 @@ public final class ReferenceServer: Sendable {
             let shownHost = ["0.0.0.0", "::", "[::]", ""].contains(host) ? "127.0.0.1" : host
             let urlHost = shownHost.contains(":") && !shownHost.hasPrefix("[") ? "[\(shownHost)]" : shownHost
             let baseURL = URL(string: "http://\(urlHost):\(server.port)") ?? URL(fileURLWithPath: "/")
+            await context.provisioning.start(serverURL: baseURL.absoluteString)
             return Running(http: server, context: context, tasks: tasks, adminToken: adminToken, baseURL: baseURL)
         } catch {
             await store.close()
@@ -194,6 +199,8 @@ public final class ReferenceServer: Sendable {
         let context = running.context
         context.isStopping = true
         await context.fleet.stopPolling()
+        // Before the HTTP server stops, so that agents stopped with the server can still say goodbye.
+        await context.provisioning.shutdown()
         context.events.finishAll()
         await context.logs.finishAll()
         await context.fleet.finishRunnerLogFollowers()

@@ -2,7 +2,7 @@ import Foundation
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `limit`; returns whether it held. Tests assert
 /// on the outcome, never on how long it took.
-func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: limit)
     while true {
@@ -13,7 +13,7 @@ func eventually(within limit: Duration = .seconds(20), _ condition: () async thr
 }
 
 /// Runs `body`, then `cleanup` whether `body` threw or not (Swift has no async `defer`).
-func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
+public func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
     do {
         let value = try await body()
         await cleanup()
