@@ -39,21 +39,26 @@ final class AutoscalingServer: Sendable {
         events = EventRecorder(client: admin, types: [.runnerProvisioned, .runnerDeprovisioned, .systemAlert])
     }
 
-    /// Starts a server with `providers` (made with the scratch directory) on a loopback port.
+    /// Starts a server with `providers` (made with the scratch directory) on a loopback port. Given the scratch
+    /// directory and port of a server that stopped, it starts that server again on the same data directory.
     static func start(
-        backoff: Double = 30, providers: (TemporaryDirectory) throws -> [ServerConfiguration.ProviderEntry]
+        backoff: Double = 30, restarting scratch: TemporaryDirectory? = nil, port: Int = 0,
+        providers: (TemporaryDirectory) throws -> [ServerConfiguration.ProviderEntry]
     ) async throws -> AutoscalingServer {
-        let scratch = try TemporaryDirectory("autogit-autoscale")
+        let scratch = try scratch ?? TemporaryDirectory("autogit-autoscale")
         var configuration = ServerConfiguration()
         configuration.rateLimits.enabled = false
         configuration.providers = try providers(scratch)
         configuration.autoscaling = .init(intervalSeconds: 1, reconcileIntervalSeconds: 1, failureBackoffSeconds: backoff)
         let lines = Lines()
         var options = ReferenceServer.Options.quiet(dataDirectory: scratch.file("data"), configuration: configuration)
+        options.port = port
         options.log = { line in lines.lines.withLock { $0.append(line) } }
         let server = ReferenceServer(options: options)
         try await server.start()
-        let admin = AutoGitClient(baseURL: server.baseURL, credentials: .bearer(server.adminToken ?? ""))
+        let token = try server.adminToken ?? String(contentsOfFile: server.adminTokenPath, encoding: .utf8)
+        let admin = AutoGitClient(
+            baseURL: server.baseURL, credentials: .bearer(token.trimmingCharacters(in: .whitespacesAndNewlines)))
         return AutoscalingServer(server: server, admin: admin, scratch: scratch, logLines: lines)
     }
 
@@ -79,9 +84,10 @@ final class AutoscalingServer: Sendable {
     @discardableResult
     func provisionsRunsAndScalesToZero(provider: String) async throws -> String {
         let job = try await submitGPUJob()
-        let provisioned = try #require(
-            await events.first(within: .seconds(60)) { $0.type == .runnerProvisioned && $0.payload["provider"]?.stringValue == provider },
-            "no runner_provisioned event from \(provider); server log:\n\(log)")
+        let created = await events.first(within: .seconds(60)) {
+            $0.type == .runnerProvisioned && $0.payload["provider"]?.stringValue == provider
+        }
+        let provisioned = try #require(created, "no runner_provisioned event from \(provider); server log:\n\(log)")
         let instanceID = try #require(provisioned.payload["instance_id"]?.stringValue)
         let runnerID = try #require(provisioned.payload["runner_id"]?.stringValue)
         #expect(provisioned.payload["reason"]?.stringValue == "demand")
