@@ -41,6 +41,7 @@ extension ProvisioningService {
     func provision(_ request: RunnerProvisionRequest) async throws(ServerError) -> [Runner] {
         await acquire()
         defer { release() }
+        guard !isStopped else { throw Self.stopping }
         // A request right after the server started need not fail because the plugins are still starting.
         if runtimes.contains(where: { $0.status == .initializing }) { await initializeProviders(at: now()) }
         let count = request.count ?? 1
@@ -116,6 +117,7 @@ extension ProvisioningService {
         await acquire()
         defer { release() }
         guard let record = records.values.first(where: { $0.runnerID == id }) else { return nil }
+        guard !isStopped else { throw Self.stopping }
         let snapshot = await fleet.demandSnapshot(includingQueue: false)
         let busy = snapshot.runners.first { $0.runner.id == id }?.busySlots ?? 0
         let detail = "DELETE /v1/runners/\(id)\(force ? "?force=true" : "")"
@@ -138,5 +140,9 @@ extension ProvisioningService {
         return ActionResult(
             success: true, message: "Runner '\(id)' deleted; instance \(record.instance.id) of provider \(record.provider) deprovisioned",
             status: "deleted")
+    }
+
+    static var stopping: ServerError {
+        ServerError(.serviceUnavailable, status: 503, "The server is shutting down; provisioning has stopped")
     }
 }
