@@ -23,7 +23,7 @@ enum ScaleUpRun {
             return []
         }
         let client = AutoGitClient(baseURL: server.baseURL, credentials: .bearer(server.adminToken ?? ""))
-        let events = ScaleUpEvents(client: client)
+        let events = ScaleUpEvents(bus: server.eventBus)
         var results: [ScaleUpRound] = []
         do {
             guard try await waitUntil(seconds: 60, { try await client.providers.get("bench-\(plugin)").status == "ready" }) else {

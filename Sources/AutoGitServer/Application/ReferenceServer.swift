@@ -67,6 +67,15 @@ public final class ReferenceServer: Sendable {
         }
     }
 
+    /// The running server's event bus (what `GET /v1/events` and webhooks read), for embedders that watch events in
+    /// this process without a connection; nil before ``start()`` and after ``shutdown()``.
+    public var eventBus: EventBus? {
+        phase.withLock { phase in
+            if case .running(let running) = phase { return running.context.events }
+            return nil
+        }
+    }
+
     /// `admin-token` in the data directory: the first admin token, mode 0600.
     public var adminTokenPath: String { options.dataDirectory + "/admin-token" }
 

@@ -111,6 +111,11 @@ actor ProvisioningService {
         await listener?.value
         await acquire()
         defer { release() }
+        // A server stopped right after it started may not have started the plugins it must stop instances with.
+        let owning = Set(records.values.map(\.provider))
+        if runtimes.contains(where: { $0.plugin == nil && $0.entry.stopsOnShutdown && owning.contains($0.name) }) {
+            await initializeProviders(at: now())
+        }
         for index in runtimes.indices where runtimes[index].entry.stopsOnShutdown {
             let name = runtimes[index].name
             let keys = records.values.filter { $0.provider == name }.map(\.key).sorted()

@@ -36,7 +36,7 @@ final class AutoscalingServer: Sendable {
         self.admin = admin
         self.scratch = scratch
         self.logLines = logLines
-        events = EventRecorder(client: admin, types: [.runnerProvisioned, .runnerDeprovisioned, .systemAlert])
+        events = EventRecorder(bus: server.eventBus, types: [.runnerProvisioned, .runnerDeprovisioned, .systemAlert])
     }
 
     /// Starts a server with `providers` (made with the scratch directory) on a loopback port. Given the scratch
@@ -92,7 +92,9 @@ final class AutoscalingServer: Sendable {
         let runnerID = try #require(provisioned.payload["runner_id"]?.stringValue)
         #expect(provisioned.payload["reason"]?.stringValue == "demand")
 
-        let succeeded = try await eventually(within: .seconds(90)) { try await self.admin.jobs.get(job.id).status == .succeeded }
+        let succeeded = try await eventually(within: .seconds(90), every: .milliseconds(200)) {
+            try await self.admin.jobs.get(job.id).status == .succeeded
+        }
         let finished = try await admin.jobs.get(job.id)
         #expect(succeeded, "job ended \(finished.status) (\(finished.statusReason ?? "")); server log:\n\(log)")
         #expect(finished.runnerID == runnerID, "the job ran on another runner than the one provisioned; server log:\n\(log)")
@@ -106,9 +108,13 @@ final class AutoscalingServer: Sendable {
         #expect(deprovisioned?.payload["provider"]?.stringValue == provider)
         #expect(deprovisioned?.payload["instance_id"]?.stringValue == instanceID)
         #expect(
-            try await eventually(within: .seconds(10)) { try await self.admin.providers.get(provider).instances.isEmpty },
+            try await eventually(within: .seconds(10), every: .milliseconds(200)) {
+                try await self.admin.providers.get(provider).instances.isEmpty
+            },
             "the provider still lists instances")
-        #expect(await eventually { (try? await self.admin.runners.get(runnerID)) == nil }, "the runner record is still there")
+        #expect(
+            await eventually(every: .milliseconds(200)) { (try? await self.admin.runners.get(runnerID)) == nil },
+            "the runner record is still there")
         return instanceID
     }
 }

@@ -1,22 +1,22 @@
-import AutoGitClient
 import AutoGitCore
+import AutoGitServer
 import AutoGitTestSupport
 import Synchronization
 
-/// Records a server's events of some types from its very first one (the stream starts after event id 0, so the
-/// server replays what came before the subscription), for tests to look for afterwards.
+/// Records a server's events of some types from its very first one (the subscription starts after event id 0, so the
+/// bus replays what came before it), for tests to look for afterwards. It reads the in-process server's event bus: a
+/// streaming URLSession request held open for a whole test keeps libcurl's timers spinning on Linux and costs a core.
 final class EventRecorder: Sendable {
     private let events = Mutex<[Event]>([])
     private let reader = Mutex<Task<Void, Never>?>(nil)
 
-    init(client: AutoGitClient, types: [EventType]) {
-        let stream = client.events.stream(types: types, lastEventID: "0")
+    init(bus: EventBus?, types: Set<EventType>) {
+        guard let bus else { return }
+        let stream = bus.subscribe(types: types, after: "0")
         let task = Task { [weak self] in
-            do {
-                for try await event in stream {
-                    self?.events.withLock { $0.append(event) }
-                }
-            } catch {}
+            for await event in stream {
+                self?.events.withLock { $0.append(event) }
+            }
         }
         reader.withLock { $0 = task }
     }
