@@ -8,9 +8,10 @@ extension ProvisioningService {
     func pass() async {
         guard !runtimes.isEmpty || !records.isEmpty else { return }
         let date = now()
-        await initializeProviders(at: date)
+        let started = await initializeProviders(at: date)
         if date >= nextReconciliation {
-            for index in runtimes.indices where runtimes[index].plugin != nil {
+            // Providers that just started were reconciled as they did.
+            for index in runtimes.indices where runtimes[index].plugin != nil && !started.contains(runtimes[index].name) {
                 await reconcile(index)
             }
             nextReconciliation = date.addingTimeInterval(max(0.1, configuration.current.autoscaling.reconcileIntervalSeconds))
@@ -59,8 +60,9 @@ extension ProvisioningService {
     // MARK: Starting providers
 
     /// Starts the plugins of providers that are new, changed, or failed before (those at each reconciliation), in
-    /// parallel, then reconciles each that started.
-    func initializeProviders(at date: Date) async {
+    /// parallel, then reconciles each that started; returns the names of those.
+    @discardableResult
+    func initializeProviders(at date: Date) async -> Set<String> {
         let retrying = date >= nextReconciliation
         let pending = runtimes.indices.filter { index in
             switch runtimes[index].status {
@@ -69,7 +71,7 @@ extension ProvisioningService {
             default: false
             }
         }
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return [] }
         var launches: [(index: Int, entry: ServerConfiguration.ProviderEntry, agent: AgentLaunch)] = []
         for index in pending {
             guard let secret = await registrationToken(for: index) else { continue }
@@ -97,10 +99,12 @@ extension ProvisioningService {
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }
         }
+        var ready: Set<String> = []
         for (index, result) in results {
             let name = runtimes[index].name
             switch result {
             case .success(let started):
+                ready.insert(name)
                 runtimes[index].plugin = started.plugin
                 runtimes[index].info = started.info
                 runtimes[index].status = .ready
@@ -121,6 +125,7 @@ extension ProvisioningService {
                 }
             }
         }
+        return ready
     }
 
     /// The secret of the provider's registration token, made on first use.

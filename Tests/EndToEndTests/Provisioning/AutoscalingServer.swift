@@ -49,11 +49,16 @@ final class AutoscalingServer: Sendable {
         var configuration = ServerConfiguration()
         configuration.rateLimits.enabled = false
         configuration.providers = try providers(scratch)
-        configuration.autoscaling = .init(intervalSeconds: 1, reconcileIntervalSeconds: 1, failureBackoffSeconds: backoff)
+        configuration.autoscaling = .init(intervalSeconds: 2, reconcileIntervalSeconds: 2, failureBackoffSeconds: backoff)
         let lines = Lines()
         var options = ReferenceServer.Options.quiet(dataDirectory: scratch.file("data"), configuration: configuration)
         options.port = port
-        options.log = { line in lines.lines.withLock { $0.append(line) } }
+        let started = ContinuousClock.now
+        options.log = { line in
+            let elapsed = (ContinuousClock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            lines.lines.withLock { $0.append(String(format: "%7.3f ", seconds) + line) }
+        }
         let server = ReferenceServer(options: options)
         try await server.start()
         let token = try server.adminToken ?? String(contentsOfFile: server.adminTokenPath, encoding: .utf8)

@@ -139,8 +139,8 @@ extension ProvisioningEndToEndTests {
                     $0.type == .systemAlert && $0.payload["details"]?["instance_id"]?.stringValue == String(pid)
                 }
                 #expect(alert?.payload["details"]?["runner_name"]?.stringValue == "stranger", "server log:\n\(server.log)")
-                // Reconciliation runs every second: a few more rounds report nothing new and touch nothing.
-                try await Task.sleep(for: .seconds(2.5))
+                // Reconciliation runs every two seconds: more rounds report nothing new and touch nothing.
+                try await Task.sleep(for: .seconds(4.5))
                 #expect(server.events.all.filter { $0.type == .systemAlert }.count == 1)
                 #expect(TaggedProcesses.isAlive(pid))
                 #expect(try await server.admin.providers.get("local-known").instances.isEmpty)
