@@ -33,6 +33,38 @@ extension ProvisioningEndToEndTests {
             }
         }
 
+        @Test("without a provider named, runners come from the cheapest offer that fits, then from the next when it is full")
+        func cheapestFirst() async throws {
+            try await withAutoscalingServer { scratch in
+                try [("pricey", 3.0), ("cheap", 1.0)].map { name, price in
+                    var entry = try Self.provider(name, in: scratch)
+                    entry.policy = ["max_instances": 1, "idle_timeout": 600]
+                    if case .object(var settings) = entry.settings {
+                        settings["offers"] = [
+                            ["id": .string("\(name)-a100"), "gpu_type": "a100", "gpu_count": 1, "hourly_price": .number(price)]
+                        ]
+                        entry.settings = .object(settings)
+                    }
+                    return entry
+                }
+            } cleanup: {
+                TaggedProcesses.killAll(provider: "pricey")
+                TaggedProcesses.killAll(provider: "cheap")
+            } _: { server in
+                let admin = server.admin
+                let first = try await admin.runners.provision(RunnerProvisionRequest(gpuType: "a100", gpuCount: 1))
+                #expect(first.map(\.provider) == ["cheap"])
+                let second = try await admin.runners.provision(RunnerProvisionRequest(gpuType: "a100", gpuCount: 1))
+                #expect(second.map(\.provider) == ["pricey"], "the cheap provider is at max_instances")
+                await #expect {
+                    _ = try await admin.runners.provision(RunnerProvisionRequest(gpuType: "h100", gpuCount: 1))
+                } throws: { error in (error as? AutoGitError)?.code == .resourceUnavailable }
+                for runner in first + second {
+                    #expect(try await admin.runners.delete(runner.id, force: true).status == "deleted")
+                }
+            }
+        }
+
         @Test("POST /v1/runners provisions through the provider, DELETE drains and deprovisions, and max_instances holds")
         func provisionAndDeleteOnRequest() async throws {
             try await withAutoscalingServer {
