@@ -185,6 +185,37 @@ extension ProvisioningEndToEndTests {
             }
         }
 
+        @Test("a provider added with PATCH /v1/config starts and serves demand; removed, it goes once its instances have")
+        func providerAddedAndRemoved() async throws {
+            try await withAutoscalingServer { _ in
+                []
+            } cleanup: {
+                TaggedProcesses.killAll(provider: "local-patched")
+            } _: { server in
+                let admin = server.admin
+                let entry = try Self.provider("local-patched", in: server.scratch, policy: ["max_instances": 1, "idle_timeout": 600])
+                _ = try await admin.config.patch(["providers": [try JSONValue(encoding: entry)]])
+                let job = try await server.submitGPUJob()
+                #expect(
+                    try await eventually(within: .seconds(60), every: .milliseconds(200)) {
+                        try await admin.jobs.get(job.id).status == .succeeded
+                    }, "server log:\n\(server.log)")
+                let instance = try #require(try await admin.providers.get("local-patched").instances.first)
+                let pid = try #require(Int32(instance.id))
+
+                _ = try await admin.config.patch(["providers": []])
+                // Being removed, the provider lets its idle instance go at once, then disappears.
+                #expect(
+                    try await eventually(within: .seconds(30), every: .milliseconds(200)) { try await admin.providers.list().isEmpty },
+                    "server log:\n\(server.log)")
+                #expect(await eventually(every: .milliseconds(200)) { !TaggedProcesses.isAlive(pid) })
+                let removed = server.events.all.first {
+                    $0.type == .runnerDeprovisioned && $0.payload["instance_id"]?.stringValue == instance.id
+                }
+                #expect(removed?.payload["reason"]?.stringValue == "over_max_instances")
+            }
+        }
+
         @Test("a restarted server finds its instances again; shutdown stops local agents unless told otherwise, even at once")
         func restartAndShutdown() async throws {
             let scratch = try TemporaryDirectory("autogit-autoscale")
