@@ -34,20 +34,27 @@ let package = Package(
         .executableTarget(name: "WatchEvents", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/WatchEvents"),
 
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
-        .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer"]),
+        .executableTarget(
+            name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer", "AutoGitClient", "AutoGitFleeting"]),
 
         .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),
         // Fixtures are read from the source tree (beside Docs/openapi.yaml, which the tests also read).
         .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore", "AutoGitHTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP", "AutoGitClient"]),
-        .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
+        // What tests of several targets share: the real engines (Slurm, sshd) started for a suite, polling, scratch
+        // directories, tagged processes.
+        .target(name: "AutoGitTestSupport", dependencies: ["AutoGitFleeting"], path: "Tests/AutoGitTestSupport"),
+        .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore", "AutoGitTestSupport"]),
         .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore", "AutoGitClient", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient"]),
         // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore", "AutoGitHTTP", "autogit"]
+            dependencies: [
+                "AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore", "AutoGitHTTP", "AutoGitFleeting", "AutoGitTestSupport",
+                "autogit",
+            ]
         ),
     ]
 )

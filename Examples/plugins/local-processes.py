@@ -10,6 +10,8 @@ Settings (under "config" in the provider's settings):
   state_dir      where instances.json and the agents' logs live (required)
   max_instances  the most agents at once (default 4)
   stop_timeout   seconds between SIGTERM and SIGKILL (default 5)
+  offers         the offers to advertise (default one CPU-only offer, "local-cpu"); a machine with GPUs would say
+                 [{"id": "a100x1", "gpu_type": "a100", "gpu_count": 1, "hourly_price": 1.1}]
 
 Only the Python standard library is used.
 """
@@ -89,7 +91,7 @@ def initialize(config, state, params):
         "version": "1",
         "max_instances": int(config.get("max_instances", 4)),
         "capabilities": [],
-        "offers": [{"id": "local-cpu", "gpu_count": 0, "hourly_price": 0}],
+        "offers": config.get("offers", [{"id": "local-cpu", "gpu_count": 0, "hourly_price": 0}]),
     }, None
 
 

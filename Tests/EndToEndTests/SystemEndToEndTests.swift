@@ -98,7 +98,7 @@ struct SystemEndToEndTests {
         }
     }
 
-    @Test("providers of the configuration are listed; an unknown one is 404; provisioning says what stands in its way")
+    @Test("providers of the configuration are listed; an unknown one is 404; provisioning through one not ready is 409")
     func providers() async throws {
         var configuration = EmbeddedServer.testConfiguration
         configuration.providers = [.init(name: "slurm-a100", type: "slurm", settings: ["partition": "gpu"], policy: ["max_instances": 4])]
@@ -113,9 +113,13 @@ struct SystemEndToEndTests {
             await #expect {
                 _ = try await admin.runners.provision(RunnerProvisionRequest(provider: "nowhere"))
             } throws: { error in (error as? AutoGitError)?.code == .providerNotFound }
+            // This Slurm cannot be reached (no slurm.conf), so the provider is starting or in error: nothing to provision.
             await #expect {
                 _ = try await admin.runners.provision(RunnerProvisionRequest(gpuType: "a100", gpuCount: 1))
-            } throws: { error in (error as? AutoGitError)?.code == .notImplemented }
+            } throws: { error in
+                let error = error as? AutoGitError
+                return error?.code == .resourceUnavailable && error?.status == 409
+            }
         }
     }
 }

@@ -105,16 +105,81 @@ extension ServerConfiguration {
                         "max_running": integer("Instances running at once; the least recently used is stopped.", minimum: 1),
                     ]),
                 "providers": [
-                    "type": "array", "description": "Fleeting plugins that provision runners.",
+                    "type": "array", "description": "Fleeting plugins that provision runners (Docs/plugins.md).",
                     "items": object(
                         "A configured plugin.",
                         [
-                            "name": ["type": "string", "minLength": 1],
-                            "type": ["type": "string", "minLength": 1, "description": "local, ssh, slurm or external."],
-                            "settings": ["type": "object", "description": "Passed to the plugin's initialize."],
-                            "policy": ["type": ["object", "null"], "description": "Autoscaling policy."],
+                            "name": [
+                                "type": "string", "minLength": 1, "maxLength": 64,
+                                "description": "Letters, digits, '-', '_' and '.'; it prefixes the runner names.",
+                            ],
+                            "type": ["type": "string", "minLength": 1, "description": "The plugin: local, ssh, slurm or exec."],
+                            "settings": ["type": "object", "description": "The plugin's own settings, passed to its initialize."],
+                            "policy": policySchema,
+                            "stop_on_shutdown": [
+                                "type": ["boolean", "null"],
+                                "description":
+                                    "Deprovision this provider's instances when the server stops; true for local, false otherwise.",
+                            ],
                         ], required: ["name", "type"]),
                 ],
+                "autoscaling": object(
+                    "How the server runs the autoscaler over the providers.",
+                    [
+                        "interval_seconds": seconds(
+                            "Longest time between autoscaling passes; they also run when jobs or runners change.", minimum: 0.05,
+                            maximum: 3600),
+                        "reconcile_interval_seconds": seconds(
+                            "How often each provider's list of instances is compared with the server's view.", minimum: 0.1,
+                            maximum: 86_400),
+                        "failure_backoff_seconds": seconds(
+                            "How long a provider rests after a failed provision.", minimum: 0, maximum: 86_400),
+                    ]),
+            ],
+        ]
+    }
+
+    /// The schema of one provider's autoscaling policy (``AutoscalingPolicy``).
+    private static var policySchema: JSONValue {
+        func integer(_ description: String, minimum: Int, nullable: Bool = false) -> JSONValue {
+            [
+                "type": nullable ? ["integer", "null"] : "integer", "minimum": .number(Double(minimum)),
+                "description": .string(description),
+            ]
+        }
+        func number(_ description: String, minimum: Double) -> JSONValue {
+            ["type": "number", "minimum": .number(minimum), "description": .string(description)]
+        }
+        let window: JSONValue = [
+            "type": "object", "additionalProperties": false,
+            "description": "An override by weekday (1 = Monday … 7 = Sunday) and hour range; the last matching window wins.",
+            "properties": [
+                "days": ["type": "array", "items": ["type": "integer", "minimum": 1, "maximum": 7]],
+                "start_hour": ["type": "integer", "minimum": 0, "maximum": 23],
+                "end_hour": ["type": "integer", "minimum": 0, "maximum": 24],
+                "min_idle": integer("Idle job slots to keep in this window.", minimum: 0, nullable: true),
+                "max_instances": integer("Instance limit in this window.", minimum: 0, nullable: true),
+                "idle_timeout": ["type": ["number", "null"], "minimum": 0],
+                "scale_factor": ["type": ["number", "null"], "minimum": 0],
+            ],
+        ]
+        return [
+            "type": ["object", "null"], "additionalProperties": false,
+            "description": "The autoscaling policy (Docs/autoscaling.md); every field has a default.",
+            "properties": [
+                "min_idle": integer("Idle job slots to keep ready (slots, not instances).", minimum: 0),
+                "max_instances": integer("Instances alive at once (creating, running or deleting).", minimum: 0),
+                "idle_timeout": number("Seconds an instance sits without jobs before it may be removed.", minimum: 0),
+                "capacity_per_instance": integer("Jobs one instance runs at once.", minimum: 1),
+                "scale_factor": number("Extra idle slots as a factor of busy slots.", minimum: 0),
+                "scale_factor_limit": integer("Cap on the idle slots scale_factor asks for.", minimum: 0, nullable: true),
+                "max_use_count": integer("Jobs an instance may start before it is retired.", minimum: 1, nullable: true),
+                "registration_timeout": number("Seconds a new instance has for its agent to register.", minimum: 0.001),
+                "labels": ["type": "array", "items": ["type": "string"], "description": "Labels this provider's runners carry."],
+                "architecture": ["type": ["string", "null"], "description": "The architecture of this provider's machines."],
+                "idle_offer": ["type": ["string", "null"], "description": "The offer used for idle capacity; the cheapest by default."],
+                "windows": ["type": "array", "items": window],
+                "time_zone": ["type": ["string", "null"], "description": "The zone the windows are written in; UTC by default."],
             ],
         ]
     }
@@ -150,9 +215,24 @@ extension ServerConfiguration {
             throw CoreError.invalid("runners.offline_after_seconds", "must not be below runners.heartbeat_interval_seconds")
         }
         var names = Set<String>()
-        for (index, provider) in providers.enumerated() where !names.insert(provider.name).inserted {
-            throw CoreError.invalid("providers[\(index)].name", "'\(provider.name)' is configured twice")
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        for (index, provider) in providers.enumerated() {
+            guard !provider.name.isEmpty, provider.name.count <= 64, provider.name.allSatisfy(allowed.contains) else {
+                throw CoreError.invalid("providers[\(index)].name", "must be 1 to 64 letters, digits, '-', '_' or '.'")
+            }
+            guard names.insert(provider.name).inserted else {
+                throw CoreError.invalid("providers[\(index)].name", "'\(provider.name)' is configured twice")
+            }
+            do {
+                _ = try provider.autoscalingPolicy()
+            } catch {
+                let field = "providers[\(index)].\(error.field ?? "policy")"
+                let inner = error.field ?? ""
+                let message = error.message.hasPrefix(inner + ": ") ? String(error.message.dropFirst(inner.count + 2)) : error.message
+                throw CoreError.invalid(field, message)
+            }
         }
+
         var usernames = Set<String>()
         for (index, user) in auth.users.enumerated() where !usernames.insert(user.username).inserted {
             throw CoreError.invalid("auth.users[\(index)].username", "'\(user.username)' is configured twice")

@@ -280,13 +280,48 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
         public var type: String
         /// Plugin-specific settings, passed to its `initialize`.
         public var settings: JSONValue
+        /// The ``AutoscalingPolicy`` as written (`min_idle`, `max_instances`, …); every field has a default.
         public var policy: JSONValue?
+        /// Whether the server deprovisions this provider's instances when it shuts down. Nil means yes for `local`
+        /// (its agents are the server's children) and no for every other kind (batch jobs and remote agents outlive
+        /// a server restart and are found again by reconciliation).
+        public var stopOnShutdown: Bool?
 
-        public init(name: String, type: String, settings: JSONValue = [:], policy: JSONValue? = nil) {
+        public init(
+            name: String, type: String, settings: JSONValue = [:], policy: JSONValue? = nil, stopOnShutdown: Bool? = nil
+        ) {
             self.name = name
             self.type = type
             self.settings = settings
             self.policy = policy
+            self.stopOnShutdown = stopOnShutdown
+        }
+
+        /// ``stopOnShutdown`` with its default applied.
+        public var stopsOnShutdown: Bool { stopOnShutdown ?? (type == "local") }
+
+        /// The policy decoded and checked; the defaults when none is written. The error names the field as
+        /// `policy.max_instances`.
+        public func autoscalingPolicy() throws(CoreError) -> AutoscalingPolicy {
+            guard let policy, policy != .null else { return AutoscalingPolicy() }
+            let decoded: AutoscalingPolicy
+            do {
+                decoded = try policy.decode(as: AutoscalingPolicy.self)
+            } catch let error as DecodingError {
+                let core = CoreError.decoding(error)
+                let inner = core.field ?? ""
+                let message = core.message.hasPrefix(inner + ": ") ? String(core.message.dropFirst(inner.count + 2)) : core.message
+                throw CoreError.invalid(inner.isEmpty || inner == "body" ? "policy" : "policy.\(inner)", message)
+            } catch {
+                throw CoreError.invalid("policy", "\(error)")
+            }
+            try decoded.validate()
+            return decoded
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, settings, policy
+            case stopOnShutdown = "stop_on_shutdown"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -295,6 +330,40 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
             type = try container.decode(String.self, forKey: .type)
             settings = try container.decode(JSONValue.self, forKey: .settings, default: [:])
             policy = try container.decodeIfPresent(JSONValue.self, forKey: .policy)
+            stopOnShutdown = try container.decodeIfPresent(Bool.self, forKey: .stopOnShutdown)
+        }
+    }
+
+    /// How the server runs the autoscaler over the providers.
+    public struct Autoscaling: Codable, Sendable, Hashable {
+        /// The longest time between two autoscaling passes. Passes also run at once when jobs or runners change,
+        /// and when an idle or registration timeout falls due, so this is a safety net, not the reaction time.
+        public var intervalSeconds: Double
+        /// How often each provider's `list()` is compared with the server's view of its instances.
+        public var reconcileIntervalSeconds: Double
+        /// How long a provider rests after a failed provision before it is asked again.
+        public var failureBackoffSeconds: Double
+
+        public init(intervalSeconds: Double = 10, reconcileIntervalSeconds: Double = 60, failureBackoffSeconds: Double = 60) {
+            self.intervalSeconds = intervalSeconds
+            self.reconcileIntervalSeconds = reconcileIntervalSeconds
+            self.failureBackoffSeconds = failureBackoffSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case intervalSeconds = "interval_seconds"
+            case reconcileIntervalSeconds = "reconcile_interval_seconds"
+            case failureBackoffSeconds = "failure_backoff_seconds"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let defaults = Autoscaling()
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            intervalSeconds = try container.decode(Double.self, forKey: .intervalSeconds, default: defaults.intervalSeconds)
+            reconcileIntervalSeconds = try container.decode(
+                Double.self, forKey: .reconcileIntervalSeconds, default: defaults.reconcileIntervalSeconds)
+            failureBackoffSeconds = try container.decode(
+                Double.self, forKey: .failureBackoffSeconds, default: defaults.failureBackoffSeconds)
         }
     }
 
@@ -307,11 +376,12 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
     public var webhooks: Webhooks
     public var instances: Instances
     public var providers: [ProviderEntry]
+    public var autoscaling: Autoscaling
 
     public init(
         server: Server = Server(), auth: Auth = Auth(), rateLimits: RateLimits = RateLimits(), runners: Runners = Runners(),
         jobs: Jobs = Jobs(), events: Events = Events(), webhooks: Webhooks = Webhooks(), instances: Instances = Instances(),
-        providers: [ProviderEntry] = []
+        providers: [ProviderEntry] = [], autoscaling: Autoscaling = Autoscaling()
     ) {
         self.server = server
         self.auth = auth
@@ -322,12 +392,13 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
         self.webhooks = webhooks
         self.instances = instances
         self.providers = providers
+        self.autoscaling = autoscaling
     }
 
     enum CodingKeys: String, CodingKey {
         case server, auth
         case rateLimits = "rate_limits"
-        case runners, jobs, events, webhooks, instances, providers
+        case runners, jobs, events, webhooks, instances, providers, autoscaling
     }
 
     public init(from decoder: any Decoder) throws {
@@ -341,6 +412,7 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
         webhooks = try container.decode(Webhooks.self, forKey: .webhooks, default: Webhooks())
         instances = try container.decode(Instances.self, forKey: .instances, default: Instances())
         providers = try container.decode([ProviderEntry].self, forKey: .providers, default: [])
+        autoscaling = try container.decode(Autoscaling.self, forKey: .autoscaling, default: Autoscaling())
     }
 
     /// The configuration as `GET /v1/config` shows it: password hashes removed, and provider settings whose name

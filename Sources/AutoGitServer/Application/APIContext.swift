@@ -18,6 +18,8 @@ final class APIContext: Sendable {
     let instances: InstanceManager
     /// Projects, runs, metric series and artifacts.
     let experiments: ExperimentTracking
+    /// The fleeting providers and the autoscaling loop.
+    let provisioning: ProvisioningService
     let rateLimiter = RateLimiter()
     let requestMetrics = RequestMetrics()
     let startedAt: Date
@@ -27,7 +29,8 @@ final class APIContext: Sendable {
     init(
         dataDirectory: String, store: DurableStore, configuration: LiveConfiguration, fleet: Fleet, events: EventBus,
         logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher, instances: InstanceManager,
-        experiments: ExperimentTracking, startedAt: Date, log: @escaping @Sendable (String) -> Void
+        experiments: ExperimentTracking, provisioning: ProvisioningService, startedAt: Date,
+        log: @escaping @Sendable (String) -> Void
     ) {
         self.dataDirectory = dataDirectory
         self.store = store
@@ -40,6 +43,7 @@ final class APIContext: Sendable {
         self.webhooks = webhooks
         self.instances = instances
         self.experiments = experiments
+        self.provisioning = provisioning
         self.startedAt = startedAt
         self.log = log
     }
@@ -66,5 +70,6 @@ final class APIContext: Sendable {
     func configurationChanged(to configuration: ServerConfiguration) async {
         await fleet.update(options: Self.fleetOptions(for: configuration))
         await webhooks.update(settings: configuration.webhooks)
+        await provisioning.configurationChanged(to: configuration)
     }
 }

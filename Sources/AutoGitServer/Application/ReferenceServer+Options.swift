@@ -1,4 +1,5 @@
 import AutoGitCore
+import AutoGitFleeting
 import Foundation
 
 #if canImport(Glibc)
@@ -34,6 +35,11 @@ extension ReferenceServer {
         /// The largest artifact version an upload may carry, in bytes (413 `PAYLOAD_TOO_LARGE` above it). Uploads are
         /// held in memory while they are verified, so keep it within what the machine can spare. Default 256 MiB.
         public var maxArtifactBytes: Int = 256 << 20
+        /// The fleeting plugin kinds providers may name: the four built-in ones unless more are registered.
+        public var pluginRegistry = PluginRegistry()
+        /// The `autogit` binary that plugins start as the runner agent, unless a provider's settings name another
+        /// (the `local` plugin then runs this very program).
+        public var agentExecutable = "autogit"
 
         public init(
             dataDirectory: String, host: String? = nil, port: Int? = nil, configurationFile: String? = nil,

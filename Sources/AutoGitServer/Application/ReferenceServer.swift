@@ -67,6 +67,15 @@ public final class ReferenceServer: Sendable {
         }
     }
 
+    /// The running server's event bus (what `GET /v1/events` and webhooks read), for embedders that watch events in
+    /// this process without a connection; nil before ``start()`` and after ``shutdown()``.
+    public var eventBus: EventBus? {
+        phase.withLock { phase in
+            if case .running(let running) = phase { return running.context.events }
+            return nil
+        }
+    }
+
     /// `admin-token` in the data directory: the first admin token, mode 0600.
     public var adminTokenPath: String { options.dataDirectory + "/admin-token" }
 
@@ -102,10 +111,11 @@ public final class ReferenceServer: Sendable {
             let tracking = try ExperimentTracking(
                 dataDirectory: options.dataDirectory, store: store, maxArtifactBytes: options.maxArtifactBytes)
             experiments = tracking
+            let fleet = Fleet(store: store, events: events, options: APIContext.fleetOptions(for: current))
+            let tokens = TokenStore(store: store)
             let context = APIContext(
-                dataDirectory: options.dataDirectory, store: store, configuration: live,
-                fleet: Fleet(store: store, events: events, options: APIContext.fleetOptions(for: current)), events: events,
-                logs: try JobLogStore(directory: options.dataDirectory + "/logs"), tokens: TokenStore(store: store),
+                dataDirectory: options.dataDirectory, store: store, configuration: live, fleet: fleet, events: events,
+                logs: try JobLogStore(directory: options.dataDirectory + "/logs"), tokens: tokens,
                 sessions: try SessionIssuer(dataDirectory: options.dataDirectory),
                 webhooks: WebhookDispatcher(
                     store: store, settings: current.webhooks, sender: options.webhookSender ?? URLSessionWebhookSender()),
@@ -114,7 +124,11 @@ public final class ReferenceServer: Sendable {
                     configuration: InstanceManager.Configuration(
                         directory: options.dataDirectory + "/instances", instances: current.instances),
                     events: events),
-                experiments: tracking, startedAt: Date(), log: log)
+                experiments: tracking,
+                provisioning: ProvisioningService(
+                    fleet: fleet, events: events, store: store, tokens: tokens, configuration: live, registry: options.pluginRegistry,
+                    agentExecutable: options.agentExecutable, log: log),
+                startedAt: Date(), log: log)
             let adminToken = try await bootstrapAdminToken(context.tokens)
             // Instances that outlived a crashed server are adopted or stopped before anyone can ask about them.
             let recovery = await context.instances.recover()
@@ -161,6 +175,7 @@ public final class ReferenceServer: Sendable {
             let shownHost = ["0.0.0.0", "::", "[::]", ""].contains(host) ? "127.0.0.1" : host
             let urlHost = shownHost.contains(":") && !shownHost.hasPrefix("[") ? "[\(shownHost)]" : shownHost
             let baseURL = URL(string: "http://\(urlHost):\(server.port)") ?? URL(fileURLWithPath: "/")
+            await context.provisioning.start(serverURL: baseURL.absoluteString)
             return Running(http: server, context: context, tasks: tasks, adminToken: adminToken, baseURL: baseURL)
         } catch {
             experiments?.shutdown()
@@ -221,6 +236,8 @@ public final class ReferenceServer: Sendable {
         let context = running.context
         context.isStopping = true
         await context.fleet.stopPolling()
+        // Before the HTTP server stops, so that agents stopped with the server can still say goodbye.
+        await context.provisioning.shutdown()
         context.events.finishAll()
         await context.logs.finishAll()
         await context.fleet.finishRunnerLogFollowers()

@@ -136,7 +136,7 @@ extension Fleet {
 
     /// Removes a runner. Without `force`, a runner with jobs assigned or running is a 409; with it, those jobs are
     /// queued again to run elsewhere.
-    public func deleteRunner(_ id: String, force: Bool) async throws(ServerError) -> ActionResult {
+    public func deleteRunner(_ id: String, force: Bool, eventDetails: [String: JSONValue] = [:]) async throws(ServerError) -> ActionResult {
         let runner = try runner(id)
         let active = activeJobs(of: id)
         if !active.isEmpty && !force {
@@ -151,7 +151,8 @@ extension Fleet {
         metrics[id] = nil
         configurations[id] = nil
         changes += [.delete(Collection.runners, id), .delete(Collection.runnerConfigurations, id)]
-        events.publish(.runnerDeprovisioned, ["runner_id": .string(id), "name": .string(runner.name)], at: now())
+        events.publish(
+            .runnerDeprovisioned, .object(eventDetails.merging(["runner_id": .string(id), "name": .string(runner.name)]) { $1 }), at: now())
         try await commit(changes)
         wakePollers()
         return ActionResult(success: true, message: "Runner '\(id)' deleted", status: "deleted")

@@ -1,10 +1,8 @@
 import AutoGitCore
 import AutoGitHTTP
 
-/// `GET /v1/providers` and `GET /v1/providers/{name}`: the fleeting providers of the configuration.
-///
-/// Until plugins are started by the server (the autoscaler's work), a provider is listed as configured, with the
-/// runners it created and no offers.
+/// `GET /v1/providers` and `GET /v1/providers/{name}`: the fleeting providers of the configuration, each with what
+/// its plugin offers, its policy in force and its instances (``ProvisioningService/providerViews()``).
 struct ProviderRoutes {
     let context: APIContext
 
@@ -14,13 +12,7 @@ struct ProviderRoutes {
     }
 
     func providers() async -> [Provider] {
-        let runners = await context.fleet.allRunners
-        return context.configuration.current.providers.map { entry in
-            Provider(
-                name: entry.name, type: entry.type, status: "configured",
-                maxInstances: entry.policy?["max_instances"]?.intValue,
-                instanceCount: runners.filter { $0.provider == entry.name }.count, capabilities: [], offers: [], policy: entry.policy)
-        }
+        await context.provisioning.providerViews()
     }
 
     func list(_ request: HTTPRequest) async throws(ServerError) -> HTTPResponse {

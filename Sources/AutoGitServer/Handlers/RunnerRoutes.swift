@@ -49,8 +49,8 @@ struct RunnerRoutes {
         return try APIResponse.json(await context.fleet.listRunners(query))
     }
 
-    /// Runners come from fleeting providers; until plugins drive provisioning (the autoscaler), a request is
-    /// answered with what stands in its way.
+    /// Provisions runners through a fleeting provider (the named one, or the cheapest that fits): 202 with their
+    /// records in status `provisioning`, which their agents take over when they register.
     func provision(_ request: HTTPRequest) async throws(ServerError) -> HTTPResponse {
         let body = try request.decodeBody(RunnerProvisionRequest.self)
         if let count = body.count, count < 1 || count > 1000 { throw .invalidField("count", "must be between 1 and 1000") }
@@ -66,8 +66,8 @@ struct RunnerRoutes {
             throw ServerError(
                 .resourceUnavailable, status: 409, "No fleeting provider is configured: add one under 'providers' in the configuration")
         }
-        throw ServerError(
-            .notImplemented, status: 501, "This server does not provision runners through plugins yet; start agents with `autogit runner`")
+        let runners = try await context.provisioning.provision(body)
+        return try APIResponse.json(Page(items: runners), status: .accepted)
     }
 
     func registerAgent(_ request: HTTPRequest) async throws(ServerError) -> HTTPResponse {
@@ -85,7 +85,8 @@ struct RunnerRoutes {
         if registration.maxConcurrentJobs == nil {
             registration.maxConcurrentJobs = context.configuration.current.runners.defaultMaxConcurrentJobs
         }
-        let runner = try await context.fleet.register(registration)
+        // An agent a provider started takes over the runner record made for its instance.
+        let runner = try await context.fleet.registerProvisioned(registration)
         // Taking a runner over gives it a new token; the old one stops working.
         try await context.tokens.revokeTokens(ofRunner: runner.id)
         let token = try await context.tokens.create(name: "runner \(runner.name)", role: .runner, runnerID: runner.id)
@@ -110,7 +111,10 @@ struct RunnerRoutes {
 
     func delete(_ request: HTTPRequest) async throws(ServerError) -> HTTPResponse {
         let id = request.pathParameter("id")
-        let result = try await context.fleet.deleteRunner(id, force: try request.booleanParameter("force") ?? false)
+        let force = try request.booleanParameter("force") ?? false
+        // A runner a provider created is drained and its instance deprovisioned.
+        if let result = try await context.provisioning.removeRunner(id, force: force) { return try APIResponse.json(result) }
+        let result = try await context.fleet.deleteRunner(id, force: force)
         try await context.tokens.revokeTokens(ofRunner: id)
         return try APIResponse.json(result)
     }

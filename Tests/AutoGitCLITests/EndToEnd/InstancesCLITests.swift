@@ -73,7 +73,9 @@ struct InstancesCLITests {
             "--health-path", "/", "--restart", "always", "--start",
         ])
         #expect(created.status == 0, "\(created.error)")
-        let before = try await waitUntilRunning("files", on: first)
+        _ = try await waitUntilRunning("files", on: first)
+        // Read the pid at the last moment: on a loaded machine a slow health probe may have restarted it meanwhile.
+        let before = try json(try await first.autogit(["instances", "get", "files", "-o", "json"]).output)
         let pid = try #require(before["pid"]?.intValue.map(Int32.init))
         defer { if !Self.isGone(pid) { kill(-pid, SIGKILL) } }
         first.crash()

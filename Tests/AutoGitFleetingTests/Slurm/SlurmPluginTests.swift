@@ -1,4 +1,5 @@
 import AutoGitCore
+import AutoGitTestSupport
 import Foundation
 import Testing
 

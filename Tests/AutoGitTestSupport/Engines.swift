@@ -8,31 +8,32 @@ import Testing
 /// Outside CI, a suite whose engine is not installed is skipped with a message saying what to install. In CI
 /// (`CI=true`, or `AUTOGIT_REQUIRE_ENGINES=1`) it runs regardless, so a missing engine fails the tests instead.
 /// To reuse an engine you started yourself, point `AUTOGIT_SLURM_ENV` or `AUTOGIT_SSHD_ENV` at its env file.
-enum Engine: String, Sendable {
+public enum Engine: String, Sendable {
     case slurm
     case sshd
 
-    static var isRequired: Bool {
+    public static var isRequired: Bool {
         let environment = ProcessInfo.processInfo.environment
         return environment["CI"] == "true" || environment["AUTOGIT_REQUIRE_ENGINES"] == "1"
     }
 
-    static let repositoryRoot: String = {
+    /// The repository's root folder (this file is `Tests/AutoGitTestSupport/Engines.swift`).
+    public static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
+        for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    var script: (up: String, down: String) {
+    public var script: (up: String, down: String) {
         let directory = "\(Self.repositoryRoot)/Scripts/engines"
         return ("\(directory)/\(rawValue)-up.sh", "\(directory)/\(rawValue)-down.sh")
     }
 
-    var envFileName: String { "\(rawValue).env" }
-    var reuseVariable: String { "AUTOGIT_\(rawValue.uppercased())_ENV" }
+    public var envFileName: String { "\(rawValue).env" }
+    public var reuseVariable: String { "AUTOGIT_\(rawValue.uppercased())_ENV" }
 
     /// Whether this machine can start the engine: its programs are installed and we are root.
-    var isInstalled: Bool {
+    public var isInstalled: Bool {
         let programs =
             switch self {
             case .slurm: ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch", "/usr/sbin/munged"]
@@ -41,7 +42,7 @@ enum Engine: String, Sendable {
         return getuid() == 0 && programs.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    var installHint: String {
+    public var installHint: String {
         switch self {
         case .slurm: "Slurm is not installed or this is not root (apt-get install slurmctld slurmd slurm-client munge)"
         case .sshd: "OpenSSH's server is not installed or this is not root (apt-get install openssh-server)"
@@ -49,7 +50,7 @@ enum Engine: String, Sendable {
     }
 
     /// Runs the suite if the engine can start here, or in CI where a missing engine must fail.
-    var condition: ConditionTrait {
+    public var condition: ConditionTrait {
         .enabled(
             if: Engine.isRequired || isInstalled || ProcessInfo.processInfo.environment[reuseVariable] != nil,
             "\(installHint); CI runs these tests")
@@ -57,10 +58,10 @@ enum Engine: String, Sendable {
 }
 
 /// The variables an engine's env file holds (`SLURM_CONF`, `AUTOGIT_SSH_PORT`, …).
-struct EngineEnvironment: Sendable {
-    var values: [String: String]
+public struct EngineEnvironment: Sendable {
+    public var values: [String: String]
 
-    init(file: String) throws {
+    public init(file: String) throws {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
@@ -70,17 +71,17 @@ struct EngineEnvironment: Sendable {
         self.values = values
     }
 
-    subscript(_ name: String) -> String {
+    public subscript(_ name: String) -> String {
         get throws {
             guard let value = values[name] else { throw EngineError(message: "the engine's env file has no \(name)") }
             return value
         }
     }
 
-    @TaskLocal static var slurm: EngineEnvironment?
-    @TaskLocal static var sshd: EngineEnvironment?
+    @TaskLocal public static var slurm: EngineEnvironment?
+    @TaskLocal public static var sshd: EngineEnvironment?
 
-    static func current(_ engine: Engine) throws -> EngineEnvironment {
+    public static func current(_ engine: Engine) throws -> EngineEnvironment {
         let value =
             switch engine {
             case .slurm: slurm
@@ -93,18 +94,21 @@ struct EngineEnvironment: Sendable {
     }
 }
 
-struct EngineError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct EngineError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// Starts an engine before a suite's tests and stops it after them, even when they fail.
-struct EngineTrait: SuiteTrait, TestScoping {
-    var engine: Engine
+public struct EngineTrait: SuiteTrait, TestScoping {
+    public var engine: Engine
 
-    func scopeProvider(for test: Test, testCase: Test.Case?) -> EngineTrait? { test.isSuite ? self : nil }
+    public init(engine: Engine) { self.engine = engine }
 
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    public func scopeProvider(for test: Test, testCase: Test.Case?) -> EngineTrait? { test.isSuite ? self : nil }
+
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         if let file = ProcessInfo.processInfo.environment[engine.reuseVariable] {
             try await withEnvironment(EngineEnvironment(file: file), function)
             return
@@ -142,5 +146,5 @@ struct EngineTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == EngineTrait {
     /// Runs the suite against a private engine started for it.
-    static func engine(_ engine: Engine) -> EngineTrait { EngineTrait(engine: engine) }
+    public static func engine(_ engine: Engine) -> EngineTrait { EngineTrait(engine: engine) }
 }
