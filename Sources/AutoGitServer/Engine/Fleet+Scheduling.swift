@@ -1,0 +1,130 @@
+import AutoGitCore
+import Foundation
+
+/// Where the engine's scheduling passes stand.
+struct PassState {
+    /// A change arrived that the last pass did not see.
+    var isRequested = false
+    /// The task running passes, while one runs.
+    var task: Task<Void, Never>?
+    /// Passes started and finished since the engine started; a poll waits for the next one to start.
+    var started = 0
+    var finished = 0
+    /// Grows with every change that may let a job run. A runner that was ready in a pass that saw this version
+    /// has nothing to gain from another pass until it grows.
+    var version = 0
+    /// The version each runner was last ready in a pass at.
+    var seenReady: [String: Int] = [:]
+}
+
+extension Fleet {
+    /// Something changed that may let a queued job run: a pass runs as soon as the actor is free. Calls that come
+    /// while a pass runs are covered together by one more pass after it.
+    func requestSchedulingPass() {
+        passes.version += 1
+        startPasses()
+    }
+
+    /// A runner's agent polls: a pass runs unless the last one already saw it ready and nothing changed since.
+    /// Returns the number of the pass that will see it, or nil when none is needed.
+    func requestPass(forPollOf runnerID: String) -> Int? {
+        if passes.seenReady[runnerID] == passes.version { return nil }
+        startPasses()
+        return passes.started + 1
+    }
+
+    private func startPasses() {
+        passes.isRequested = true
+        guard passes.task == nil, !isStopping else { return }
+        passes.task = Task { await self.runSchedulingPasses() }
+    }
+
+    /// Runs passes until no change is left unseen: each places what it can, commits, then hands the jobs over.
+    private func runSchedulingPasses() async {
+        while passes.isRequested && !isStopping {
+            passes.isRequested = false
+            passes.started += 1
+            let outcome = schedulingPass()
+            if !outcome.changes.isEmpty {
+                do {
+                    try await commit(outcome.changes)
+                    for runnerID in outcome.mailed { wakePollers(of: runnerID) }
+                } catch {
+                    // The store refuses every write from now on (and /v1/health says so); jobs it did not keep
+                    // are not handed out.
+                }
+            }
+            passes.finished = passes.started
+            wakePassWatchers()
+        }
+        passes.task = nil
+    }
+
+    /// One pass: the Core scheduler places the front of each queue lane on the runners that can take work now.
+    ///
+    /// Runners whose agents are polling offer their free slots; the others are passed with no slot, so a large
+    /// GPU job can still hold GPUs there (a reservation) while they are busy. Placed jobs become `assigned` with
+    /// their GPUs, in memory at once; the caller commits the changes and then wakes the runners mailed.
+    func schedulingPass() -> (changes: [StoreChange], mailed: Set<String>) {
+        guard queue.count > 0 else { return ([], []) }
+        var freeSlots = 0
+        for runnerID in readyPolls.keys {
+            guard let runner = runners[runnerID], runner.status.acceptsJobs else { continue }
+            passes.seenReady[runnerID] = passes.version
+            freeSlots += max(0, max(1, runner.maxConcurrentJobs ?? 1) - index.activeCount(of: runnerID))
+        }
+        guard freeSlots > 0 else { return ([], []) }
+        var capacities: [RunnerCapacity] = []
+        capacities.reserveCapacity(runners.count)
+        for runner in runners.values where runner.status.acceptsJobs {
+            var capacity = RunnerCapacity(runner: runner, runningJobs: index.activeCount(of: runner.id))
+            if readyPolls[runner.id] == nil { capacity.freeSlots = 0 }
+            capacities.append(capacity)
+        }
+        let plan = Scheduler(configuration: options.scheduler).place(queue.window(perLane: freeSlots), on: capacities)
+        return apply(plan.assignments)
+    }
+
+    /// Makes each assignment real: the job `assigned` with its GPUs, the GPUs marked, the job in the runner's mailbox.
+    private func apply(_ assignments: [JobAssignment]) -> (changes: [StoreChange], mailed: Set<String>) {
+        var changes: [StoreChange] = []
+        var changed: [String: Runner] = [:]
+        let timestamp = now()
+        for assignment in assignments {
+            guard var job = jobs[assignment.jobID], job.status == .queued,
+                var runner = changed[assignment.runnerID] ?? runners[assignment.runnerID]
+            else { continue }
+            queue.remove(job)
+            job.status = .assigned
+            job.runnerID = runner.id
+            job.gpuIndices = assignment.gpuIndices
+            job.assignedAt = timestamp
+            job.statusReason = nil
+            changes.append(save(job))
+            for index in assignment.gpuIndices {
+                if let position = runner.gpus.firstIndex(where: { $0.index == index }) { runner.gpus[position].allocatedJobID = job.id }
+            }
+            changed[runner.id] = runner
+            mailboxes[runner.id, default: []].append(job.id)
+            undelivered[job.id] = timestamp
+            publishJobStatus(job, from: .queued)
+            logRunner(
+                runner.id, "Job assigned: \(job.id) (\(job.name))" + (job.gpuIndices.isEmpty ? "" : " with GPUs \(job.gpuIndices)"),
+                context: ["job_id": .string(job.id)])
+            if !job.gpuIndices.isEmpty {
+                events.publish(
+                    .gpuAllocated,
+                    [
+                        "job_id": .string(job.id), "runner_id": .string(runner.id),
+                        "gpu_indices": .array(job.gpuIndices.map { .number(Double($0)) }),
+                    ],
+                    at: timestamp)
+            }
+        }
+        for runner in changed.values {
+            changes.append(save(runner))
+            if let change = refreshActivity(of: runner.id) { changes.append(change) }
+        }
+        return (changes, Set(changed.keys))
+    }
+}
