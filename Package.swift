@@ -47,7 +47,7 @@ let package = Package(
         // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore", "AutoGitHTTP", "autogit"]
+            dependencies: ["AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitCore", "AutoGitHTTP", "AutoGitFleeting", "autogit"]
         ),
     ]
 )
