@@ -34,7 +34,10 @@ let package = Package(
         .executableTarget(name: "WatchEvents", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/WatchEvents"),
 
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
-        .executableTarget(name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer"]),
+        .executableTarget(
+            name: "autogit-bench",
+            dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitFleeting"]
+        ),
 
         .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),

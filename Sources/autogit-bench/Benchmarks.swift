@@ -4,6 +4,7 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 /// Every benchmark by name. Add an entry when you add a benchmark file.
 let benchmarks: [String: Benchmark] = [
     "http": httpBenchmark,
+    "pickup": pickupBenchmark,
     "scheduler": schedulerBenchmark,
     "store": storeBenchmark,
 ]
