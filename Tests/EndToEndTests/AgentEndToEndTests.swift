@@ -216,4 +216,24 @@ struct AgentEndToEndTests {
             #expect(untouched.status == .queued && untouched.runnerID == nil && untouched.attempt == 1)
         }
     }
+
+    @Test("an idle agent that drains hangs up its poll: a job submitted afterwards waits for, and runs on, another agent")
+    func idleDrainTakesNothing() async throws {
+        try await withAgentFleet { fleet in
+            let (idle, idleRunner) = try await fleet.startAgent("idle")
+            // Its first poll is open once the server shows it took part in a pass; give it a job to be sure it polls.
+            let warmUp = try await fleet.admin.jobs.submit(Self.job("warm-up", [("echo", "echo warm")]))
+            #expect(try await fleet.finished(warmUp.id).runnerID == idleRunner.id)
+            kill(idle.pid, SIGTERM)
+            let ending = try await fleet.waitFor("the idle agent to exit", within: 60) { await fleet.exitDescription(of: idle) }
+            #expect(ending == "exited with status 0", "\(fleet.log(of: idle))")
+
+            let job = try await fleet.admin.jobs.submit(Self.job("after", [("echo", "echo after")]))
+            let (_, other) = try await fleet.startAgent("other")
+            let done = try await fleet.finished(job.id)
+            #expect(done.status == .succeeded && done.runnerID == other.id && done.attempt == 1)
+            let idleLog = try await fleet.admin.runners.logPage(idleRunner.id, lines: 1000).items.map(\.message)
+            #expect(!idleLog.contains { $0.contains(job.id) }, "never assigned to the drained runner: \(idleLog)")
+        }
+    }
 }

@@ -21,16 +21,30 @@ extension Fleet {
         _ = try runner(runnerID)
         // Ready from here to the answer, also between waits, so no pass in between passes the runner over.
         readyPolls[runnerID, default: 0] += 1
-        defer {
+        var isReady = true
+        func leave() {
+            guard isReady else { return }
+            isReady = false
             readyPolls[runnerID, default: 1] -= 1
             if readyPolls[runnerID] == 0 { readyPolls[runnerID] = nil }
         }
+        defer { leave() }
         var isFirstWait = true
         while true {
             let runner = try runner(runnerID)
             guard !isStopping else { return nil }
+            if Task.isCancelled {
+                // The agent hung up (it drains, or it is gone): jobs placed for it can run elsewhere, unless another
+                // poll of the runner is still open.
+                leave()
+                if readyPolls[runnerID] == nil {
+                    let changes = takeBackUndelivered(of: runnerID, reason: "its runner stopped asking for work")
+                    if !changes.isEmpty { try? await commit(changes) }
+                }
+                return nil
+            }
             if let job = takeDelivery(for: runnerID) { return job }
-            guard runner.status.acceptsJobs, !Task.isCancelled else { return nil }
+            guard runner.status.acceptsJobs else { return nil }
             if isFirstWait {
                 isFirstWait = false
                 if let pass = requestPass(forPollOf: runnerID) {

@@ -207,16 +207,26 @@ extension Fleet {
         runners[runnerID] = runner
     }
 
-    /// Takes every job assigned to or running on `runnerID` back (the runner went away or was stopped). A job its
-    /// agent never received returns to the queue as it was; one it received used an attempt: it is queued for the
-    /// next when `retry_count` allows, and `failed` otherwise.
+    /// Takes every job assigned to or running on `runnerID` back (the runner went away or was stopped). A job that
+    /// had not started (still in the mailbox, or handed over without the agent reporting it running: an agent
+    /// reports that before the first step) returns to the queue as it was; a running one used an attempt: it is
+    /// queued for the next when `retry_count` allows, and `failed` otherwise.
     func requeueJobs(of runnerID: String, reason: String) -> [StoreChange] {
         var changes = takeBackUndelivered(of: runnerID, reason: reason)
         let active = index.activeJobIDs(of: runnerID).compactMap { jobs[$0] }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         for var job in active {
             let old = job.status
             changes += releaseGPUs(of: job)
-            if job.attempt <= job.spec.retryCount {
+            if job.status == .assigned {
+                job.status = .queued
+                job.statusReason = "\(reason) before the job started"
+                job.runnerID = nil
+                job.gpuIndices = []
+                job.assignedAt = nil
+                queue.insert(job)
+                logRunner(
+                    runnerID, "Job \(job.id) taken back into the queue: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
+            } else if job.attempt <= job.spec.retryCount {
                 startNextAttempt(of: &job, reason: "attempt \(job.attempt) ended: \(reason); retrying")
                 logRunner(runnerID, "Job \(job.id) queued again: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
             } else {

@@ -220,6 +220,22 @@ struct FleetSchedulingTests {
         #expect(try await fleet.requestJob(for: second.id, wait: 0)?.id == left.id)
     }
 
+    @Test("a runner whose poll was abandoned is offered nothing: the next job goes to a runner that asks")
+    func abandonedPollIsNotReady() async throws {
+        let (fleet, _) = try makeFleet()
+        let gone = try await fleet.register(Self.registration("gone"))
+        let poll = Task { try await fleet.requestJob(for: gone.id, wait: 20) }
+        while await fleet.readyPolls[gone.id] == nil { await Task.yield() }
+        poll.cancel()
+        #expect(try await poll.value == nil)
+        #expect(await fleet.readyPolls[gone.id] == nil)
+        let job = try await fleet.submit(Self.spec())
+        while await fleet.passes.task != nil { await Task.yield() }
+        #expect(try await fleet.job(job.id).status == .queued)
+        let asking = try await fleet.register(Self.registration("asking"))
+        #expect(try await fleet.requestJob(for: asking.id, wait: 0)?.id == job.id)
+    }
+
     @Test("cancelling a job its agent never received frees its GPUs at once; one it runs keeps them until it stops")
     func cancelAndGPUs() async throws {
         let (fleet, _) = try makeFleet()

@@ -190,6 +190,7 @@ struct FleetTests {
 
         let job = try await fleet.submit(spec(retries: 1))
         _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        _ = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .running))
         await #expect {
             _ = try await fleet.deleteRunner(runner.id, force: false)
         } throws: { error in (error as? ServerError)?.status == 409 }
@@ -205,6 +206,7 @@ struct FleetTests {
         let runner = try await fleet.register(registration("box"))
         let job = try await fleet.submit(spec(retries: 1))
         _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        _ = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .running))
         clock.advance(31)
         await fleet.sweep()
         #expect(try await fleet.runner(runner.id).status == .offline)
@@ -214,11 +216,24 @@ struct FleetTests {
         #expect(try await fleet.runner(runner.id).status == .idle)
 
         #expect(try await fleet.requestJob(for: runner.id, wait: 0)?.id == job.id)
+        _ = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .running))
         clock.advance(31)
         await fleet.sweep()
         let failed = try await fleet.job(job.id)
         #expect(failed.status == .failed && failed.attempt == 2 && failed.statusReason?.contains("no retries left") == true)
         #expect(try await fleet.runner(runner.id).gpus.allSatisfy { $0.allocatedJobID == nil })
+    }
+
+    @Test("a job its runner's agent had not started when the runner went away goes back without using an attempt")
+    func notStartedKeepsItsAttempt() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        let job = try await fleet.submit(spec())
+        #expect(try await fleet.requestJob(for: runner.id, wait: 0)?.id == job.id)
+        clock.advance(31)
+        await fleet.sweep()
+        let requeued = try await fleet.job(job.id)
+        #expect(requeued.status == .queued && requeued.attempt == 1 && requeued.runnerID == nil)
     }
 
     @Test("heartbeats feed the metrics series")
@@ -277,6 +292,7 @@ struct FleetRegistrationTests {
         let first = try await fleet.register(registration)
         let job = try await fleet.submit(JobSpec(name: "j", steps: [JobStep(name: "s", run: "true")], retryCount: 1))
         _ = try await fleet.requestJob(for: first.id, wait: 0)
+        _ = try await fleet.updateJob(job.id, from: first.id, JobUpdate(status: .running))
         let again = try await fleet.register(registration)
         #expect(again.id == first.id)
         let requeued = try await fleet.job(job.id)
