@@ -3,6 +3,7 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 
 /// Every benchmark by name. Add an entry when you add a benchmark file.
 let benchmarks: [String: Benchmark] = [
+    "engine": engineBenchmark,
     "http": httpBenchmark,
     "pickup": pickupBenchmark,
     "scheduler": schedulerBenchmark,
