@@ -100,10 +100,17 @@ extension Fleet {
     /// the same name that is offline, stopped, or registered from the same host (an agent restarted before it was
     /// marked offline). A live runner of that name on another host is a 409.
     private func runnerToTakeOver(for registration: RunnerRegistration) throws(ServerError) -> Runner? {
-        if let instance = registration.instanceID, let provisioned = runners.values.first(where: { $0.instanceID == instance }) {
+        if let instance = registration.instanceID, let provisioned = runnerIDsByInstance[instance].flatMap({ runners[$0] }) {
             return provisioned
         }
-        guard let named = runners.values.first(where: { $0.name == registration.name }) else { return nil }
+        let sameName = (runnerIDsByName[registration.name] ?? []).sorted().compactMap { runners[$0] }
+        // Of several runners with the name (a rename made them share it), prefer one that may be taken over.
+        guard
+            let named = sameName.first(where: {
+                [.offline, .stopped, .error].contains($0.status) || ($0.host != nil && $0.host == registration.host)
+            })
+                ?? sameName.first
+        else { return nil }
         if [.offline, .stopped, .error].contains(named.status) || (named.host != nil && named.host == registration.host) {
             return named
         }
@@ -147,7 +154,7 @@ extension Fleet {
         }
         var changes = requeueJobs(of: id, reason: "runner deleted")
         runnerLogs.remove(id)
-        runners[id] = nil
+        remove(runner: id)
         metrics[id] = nil
         configurations[id] = nil
         passes.seenReady[id] = nil

@@ -67,13 +67,25 @@ extension Fleet {
     /// their GPUs, in memory at once; the caller commits the changes and then wakes the runners mailed.
     func schedulingPass() -> (changes: [StoreChange], mailed: Set<String>) {
         guard queue.count > 0 else { return ([], []) }
-        var freeSlots = 0
+        var offers: [ReadyRunner] = []
         for runnerID in readyPolls.keys {
             guard let runner = runners[runnerID], runner.status.acceptsJobs else { continue }
             passes.seenReady[runnerID] = passes.version
-            freeSlots += max(0, max(1, runner.maxConcurrentJobs ?? 1) - index.activeCount(of: runnerID))
+            let free = max(0, max(1, runner.maxConcurrentJobs ?? 1) - index.activeCount(of: runnerID))
+            if free > 0 { offers.append(ReadyRunner(runner: runner, freeSlots: free)) }
         }
-        guard freeSlots > 0 else { return ([], []) }
+        guard !offers.isEmpty else { return ([], []) }
+        // Each lane gives as many jobs as the ready runners that match it have slots; a lane no ready runner matches
+        // gives none, so a backlog that cannot run now costs nothing.
+        let window = queue.window { requirements, length in
+            var slots = 0
+            for offer in offers where offer.matches(requirements) {
+                slots += offer.freeSlots
+                if slots >= length { break }
+            }
+            return min(slots, length)
+        }
+        guard !window.isEmpty else { return ([], []) }
         var capacities: [RunnerCapacity] = []
         capacities.reserveCapacity(runners.count)
         for runner in runners.values where runner.status.acceptsJobs {
@@ -81,7 +93,7 @@ extension Fleet {
             if readyPolls[runner.id] == nil { capacity.freeSlots = 0 }
             capacities.append(capacity)
         }
-        let plan = Scheduler(configuration: options.scheduler).place(queue.window(perLane: freeSlots), on: capacities)
+        let plan = Scheduler(configuration: options.scheduler).place(window, on: capacities)
         return apply(plan.assignments)
     }
 
@@ -126,5 +138,31 @@ extension Fleet {
             if let change = refreshActivity(of: runner.id) { changes.append(change) }
         }
         return (changes, Set(changed.keys))
+    }
+}
+
+/// A runner whose agent is polling, with its free slots and lower-cased labels, for sizing a pass's lane windows.
+private final class ReadyRunner {
+    let id: String
+    let freeSlots: Int
+    let labels: Set<String>
+    let architecture: Architecture?
+    let gpus: [GPU]
+
+    init(runner: Runner, freeSlots: Int) {
+        id = runner.id
+        self.freeSlots = freeSlots
+        labels = Set(runner.labels.map { $0.lowercased() })
+        architecture = runner.architecture
+        gpus = runner.gpus
+    }
+
+    /// What `JobRequirements.isSatisfied(by:)` says, with the labels prepared once per pass.
+    func matches(_ requirements: JobRequirements) -> Bool {
+        if let pinned = requirements.runnerID, pinned != id { return false }
+        guard requirements.labels.allSatisfy({ labels.contains($0.lowercased()) }) else { return false }
+        if let wanted = requirements.architecture, architecture != wanted { return false }
+        guard let gpu = requirements.gpu, gpu.count > 0 else { return true }
+        return gpus.lazy.filter { $0.health == .healthy && gpu.accepts($0) }.count >= gpu.count
     }
 }

@@ -42,6 +42,9 @@ public actor Fleet {
     let now: @Sendable () -> Date
 
     var runners: [String: Runner] = [:]
+    /// Runner ids by name and by fleeting instance id, for registration (kept by ``save(_:)-(Runner)``).
+    var runnerIDsByName: [String: Set<String>] = [:]
+    var runnerIDsByInstance: [String: String] = [:]
     var jobs: [String: Job] = [:]
     /// Job ids in submission order, for listing.
     var jobOrder: [String] = []
@@ -83,6 +86,10 @@ public actor Fleet {
         self.options = options
         self.now = now
         runners = store.decodedValues(in: Collection.runners, as: Runner.self)
+        for runner in runners.values {
+            runnerIDsByName[runner.name, default: []].insert(runner.id)
+            if let instance = runner.instanceID { runnerIDsByInstance[instance] = runner.id }
+        }
         configurations = store.decodedValues(in: Collection.runnerConfigurations, as: RunnerConfigurationDocument.self)
         let loaded = store.decodedValues(in: Collection.jobs, as: Job.self)
         jobs = loaded
@@ -123,7 +130,11 @@ public actor Fleet {
     // MARK: Persistence helpers
 
     func save(_ runner: Runner) -> StoreChange {
-        runners[runner.id] = runner
+        let old = runners.updateValue(runner, forKey: runner.id)
+        if old?.name != runner.name || old?.instanceID != runner.instanceID {
+            if let old { forgetNames(of: old) }
+            recordNames(of: runner)
+        }
         return (try? StoreChange.put(Collection.runners, runner.id, runner)) ?? .delete(Collection.runners, runner.id)
     }
 
@@ -137,6 +148,22 @@ public actor Fleet {
             undelivered[job.id] = nil
         }
         return (try? StoreChange.put(Collection.jobs, job.id, job)) ?? .delete(Collection.jobs, job.id)
+    }
+
+    /// Forgets a runner (it was deleted).
+    func remove(runner id: String) {
+        if let old = runners.removeValue(forKey: id) { forgetNames(of: old) }
+    }
+
+    private func recordNames(of runner: Runner) {
+        runnerIDsByName[runner.name, default: []].insert(runner.id)
+        if let instance = runner.instanceID { runnerIDsByInstance[instance] = runner.id }
+    }
+
+    private func forgetNames(of runner: Runner) {
+        runnerIDsByName[runner.name]?.remove(runner.id)
+        if runnerIDsByName[runner.name]?.isEmpty == true { runnerIDsByName[runner.name] = nil }
+        if let instance = runner.instanceID, runnerIDsByInstance[instance] == runner.id { runnerIDsByInstance[instance] = nil }
     }
 
     func commit(_ changes: [StoreChange]) async throws(ServerError) {

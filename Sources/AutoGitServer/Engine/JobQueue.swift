@@ -5,9 +5,9 @@ import Foundation
 /// first, then earlier submission, then id.
 ///
 /// A scheduling pass needs from each lane only its first jobs: jobs with equal requirements are interchangeable, so
-/// when one of them cannot be placed neither can any behind it, and a pass places at most as many jobs as the fleet
-/// has free slots. ``window(perLane:)`` hands over that much, so a pass costs the free capacity times the number of
-/// lanes, not the length of the queue.
+/// when one of them cannot be placed neither can any behind it, and a pass places at most as many jobs of a lane as
+/// the runners that match it have free slots. ``window(_:)`` hands over that much, so a pass costs what can be
+/// placed, not the length of the queue.
 ///
 /// Jobs mostly join at the end of their lane and leave from its front (the oldest are placed first): both are O(1)
 /// here, and a job leaving from the middle (a cancel) leaves a tombstone that is swept when it reaches the front.
@@ -115,11 +115,13 @@ struct JobQueue {
         count -= 1
     }
 
-    /// The first `limit` jobs of every lane, as the scheduler takes them.
-    func window(perLane limit: Int) -> [QueuedJob] {
+    /// The first jobs of every lane, as many as `limit` says for the lane's requirements and length (0 skips it).
+    func window(_ limit: (JobRequirements, Int) -> Int) -> [QueuedJob] {
         var jobs: [QueuedJob] = []
         for (requirements, lane) in lanes {
-            for key in lane.prefix(limit) {
+            let count = limit(requirements, lane.count)
+            guard count > 0 else { continue }
+            for key in lane.prefix(count) {
                 jobs.append(QueuedJob(id: key.id, requirements: requirements, priority: key.priority, submittedAt: key.submittedAt))
             }
         }
