@@ -64,8 +64,8 @@ extension Fleet {
         let change = save(job)
         queue.insert(job)
         publishJobStatus(job, from: nil)
-        requestSchedulingPass()
-        try await commit([change])
+        // An idle engine places the job in the same journal write as the submission.
+        try await commit([change], placing: passAlongside())
         return job
     }
 
@@ -99,8 +99,7 @@ extension Fleet {
         changes.append(save(job))
         if let change = job.runnerID.flatMap(refreshActivity(of:)) { changes.append(change) }
         publishJobStatus(job, from: old)
-        if job.runnerID != nil { requestSchedulingPass() }
-        try await commit(changes)
+        try await commit(changes, placing: job.runnerID != nil ? passAlongside() : nil)
         return job
     }
 
@@ -156,8 +155,8 @@ extension Fleet {
         changes.append(save(job))
         if let holder, let change = refreshActivity(of: holder) { changes.append(change) }
         publishJobStatus(job, from: old)
-        if ended { requestSchedulingPass() }
-        try await commit(changes)
+        // The freed slot and GPUs are offered in the same journal write as the report, when the engine is idle.
+        try await commit(changes, placing: ended ? passAlongside() : nil)
         return job
     }
 

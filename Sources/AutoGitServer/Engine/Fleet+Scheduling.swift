@@ -1,12 +1,23 @@
 import AutoGitCore
 import Foundation
 
+/// What one scheduling pass did: its number, the journal changes, and the jobs it placed (job, runner).
+struct PassOutcome {
+    var number: Int
+    var changes: [StoreChange]
+    var placed: [(jobID: String, runnerID: String)]
+    /// Run by ``Fleet/passAlongside()`` rather than by the pass task.
+    var isAlongside = false
+}
+
 /// Where the engine's scheduling passes stand.
 struct PassState {
     /// A change arrived that the last pass did not see.
     var isRequested = false
     /// The task running passes, while one runs.
     var task: Task<Void, Never>?
+    /// Passes run alongside a caller's change whose commit is in flight; while one is, changes go to the task.
+    var alongside = 0
     /// Passes started and finished since the engine started; a poll waits for the next one to start.
     var started = 0
     var finished = 0
@@ -43,21 +54,61 @@ extension Fleet {
     private func runSchedulingPasses() async {
         while passes.isRequested && !isStopping {
             passes.isRequested = false
-            passes.started += 1
-            let outcome = schedulingPass()
+            let outcome = beginPass()
+            var isCommitted = true
             if !outcome.changes.isEmpty {
                 do {
                     try await commit(outcome.changes)
-                    for runnerID in outcome.mailed { wakePollers(of: runnerID) }
                 } catch {
-                    // The store refuses every write from now on (and /v1/health says so); jobs it did not keep
-                    // are not handed out.
+                    // The store refuses every write from now on (and /v1/health says so); jobs it did not keep are
+                    // not handed out.
+                    isCommitted = false
                 }
             }
-            passes.finished = passes.started
-            wakePassWatchers()
+            finish(outcome, isCommitted: isCommitted)
         }
         passes.task = nil
+    }
+
+    /// For a caller that is about to commit a change anyway (a submission, a job's end, a cancel): when no pass is
+    /// running, runs one now, so that its placements share the caller's journal write; the caller commits
+    /// `outcome.changes` after its own and then calls ``finish(_:isCommitted:)``. When a pass is running, asks for
+    /// another (which covers the change) and returns nil.
+    func passAlongside() -> PassOutcome? {
+        guard passes.task == nil, passes.alongside == 0, !isStopping else {
+            requestSchedulingPass()
+            return nil
+        }
+        passes.version += 1
+        passes.alongside += 1
+        var outcome = beginPass()
+        outcome.isAlongside = true
+        return outcome
+    }
+
+    private func beginPass() -> PassOutcome {
+        passes.started += 1
+        let (changes, placed) = schedulingPass()
+        return PassOutcome(number: passes.started, changes: changes, placed: placed)
+    }
+
+    /// After a pass's changes are on disk: each placed job goes to its runner's mailbox and the runner's waiting
+    /// poll is woken; polls that waited for this pass look again. A job is never handed out before it is durable.
+    func finish(_ outcome: PassOutcome, isCommitted: Bool) {
+        if isCommitted {
+            var mailed = Set<String>()
+            for (jobID, runnerID) in outcome.placed {
+                guard undelivered[jobID] != nil, let job = jobs[jobID], job.status == .assigned, job.runnerID == runnerID else {
+                    continue
+                }
+                mailboxes[runnerID, default: []].append(jobID)
+                mailed.insert(runnerID)
+            }
+            for runnerID in mailed.sorted() { wakePollers(of: runnerID) }
+        }
+        if outcome.isAlongside { passes.alongside -= 1 }
+        passes.finished = max(passes.finished, outcome.number)
+        wakePassWatchers()
     }
 
     /// One pass: the Core scheduler places the front of each queue lane on the runners that can take work now.
@@ -65,7 +116,7 @@ extension Fleet {
     /// Runners whose agents are polling offer their free slots; the others are passed with no slot, so a large
     /// GPU job can still hold GPUs there (a reservation) while they are busy. Placed jobs become `assigned` with
     /// their GPUs, in memory at once; the caller commits the changes and then wakes the runners mailed.
-    func schedulingPass() -> (changes: [StoreChange], mailed: Set<String>) {
+    func schedulingPass() -> (changes: [StoreChange], placed: [(jobID: String, runnerID: String)]) {
         guard queue.count > 0 else { return ([], []) }
         var offers: [ReadyRunner] = []
         for runnerID in readyPolls.keys {
@@ -97,10 +148,12 @@ extension Fleet {
         return apply(plan.assignments)
     }
 
-    /// Makes each assignment real: the job `assigned` with its GPUs, the GPUs marked, the job in the runner's mailbox.
-    private func apply(_ assignments: [JobAssignment]) -> (changes: [StoreChange], mailed: Set<String>) {
+    /// Makes each assignment real in memory: the job `assigned` with its GPUs, the GPUs marked. The job reaches the
+    /// runner's mailbox once the changes are committed (``finish(_:isCommitted:)``).
+    private func apply(_ assignments: [JobAssignment]) -> (changes: [StoreChange], placed: [(jobID: String, runnerID: String)]) {
         var changes: [StoreChange] = []
         var changed: [String: Runner] = [:]
+        var placed: [(jobID: String, runnerID: String)] = []
         let timestamp = now()
         for assignment in assignments {
             guard var job = jobs[assignment.jobID], job.status == .queued,
@@ -117,7 +170,7 @@ extension Fleet {
                 if let position = runner.gpus.firstIndex(where: { $0.index == index }) { runner.gpus[position].allocatedJobID = job.id }
             }
             changed[runner.id] = runner
-            mailboxes[runner.id, default: []].append(job.id)
+            placed.append((job.id, runner.id))
             undelivered[job.id] = timestamp
             publishJobStatus(job, from: .queued)
             logRunner(
@@ -137,7 +190,7 @@ extension Fleet {
             changes.append(save(runner))
             if let change = refreshActivity(of: runner.id) { changes.append(change) }
         }
-        return (changes, Set(changed.keys))
+        return (changes, placed)
     }
 }
 

@@ -169,4 +169,17 @@ public actor Fleet {
     func commit(_ changes: [StoreChange]) async throws(ServerError) {
         try await store.commit(changes)
     }
+
+    /// Commits `changes` together with the placements of a pass run alongside them (``passAlongside()``), then
+    /// hands the placed jobs over.
+    func commit(_ changes: [StoreChange], placing pass: PassOutcome?) async throws(ServerError) {
+        guard let pass else { return try await store.commit(changes) }
+        do {
+            try await store.commit(changes + pass.changes)
+        } catch {
+            finish(pass, isCommitted: false)
+            throw error
+        }
+        finish(pass, isCommitted: true)
+    }
 }
