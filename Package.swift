@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),
         // Fixtures are read from the source tree (beside Docs/openapi.yaml, which the tests also read).
         .testTarget(name: "AutoGitClientTests", dependencies: ["AutoGitClient", "AutoGitCore", "AutoGitHTTP"], exclude: ["Fixtures"]),
-        .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP"]),
+        .testTarget(name: "AutoGitServerTests", dependencies: ["AutoGitServer", "AutoGitCore", "AutoGitHTTP", "AutoGitClient"]),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore"]),
         .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore", "AutoGitClient", "AutoGitHTTP"]),
         .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient"]),

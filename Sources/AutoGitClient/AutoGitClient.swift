@@ -28,6 +28,8 @@ public struct AutoGitClient: Sendable {
     let transport: any Transport
     /// How the client waits between attempts; tests replace it to observe the waits.
     var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    /// The server kind found by detection, shared by the copies made with `with`.
+    var detectedKind = DetectedServerKind()
 
     /// A client of the server at `baseURL`.
     ///
@@ -50,6 +52,7 @@ public struct AutoGitClient: Sendable {
     public func with(credentials: Credentials) -> AutoGitClient {
         var copy = AutoGitClient(baseURL: baseURL, credentials: credentials, configuration: configuration, transport: transport)
         copy.sleep = sleep
+        copy.detectedKind = detectedKind
         return copy
     }
 
@@ -60,6 +63,7 @@ public struct AutoGitClient: Sendable {
         change(&configuration)
         var copy = AutoGitClient(baseURL: baseURL, credentials: credentials, configuration: configuration, transport: transport)
         copy.sleep = sleep
+        copy.detectedKind = detectedKind
         return copy
     }
 

@@ -32,12 +32,16 @@ extension AutoGitClient {
         public var additionalHeaders: HTTPHeaders
         /// The largest response body the client reads into memory, in bytes. Default 64 MiB.
         public var maxResponseBytes: Int
+        /// What kind of server ``AutoGitClient/baseURL`` is, for the calls of ``AutoGitClient/experiments``: an AutoGit
+        /// server, a Runicorn viewer (read through an adapter), or ``ServerKind/automatic`` (the default): AutoGit
+        /// until an answer says otherwise, then decided once from the health endpoints.
+        public var serverKind: ServerKind
 
         /// A configuration; every parameter has the default described on its property.
         public init(
             timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(), reconnect: ReconnectPolicy = ReconnectPolicy(),
             streamIdleTimeout: Duration = .seconds(60), userAgent: String = "AutoGitClient/1.0 (Swift)",
-            additionalHeaders: HTTPHeaders = HTTPHeaders(), maxResponseBytes: Int = 64 << 20
+            additionalHeaders: HTTPHeaders = HTTPHeaders(), maxResponseBytes: Int = 64 << 20, serverKind: ServerKind = .automatic
         ) {
             self.timeout = timeout
             self.retry = retry
@@ -46,6 +50,7 @@ extension AutoGitClient {
             self.userAgent = userAgent
             self.additionalHeaders = additionalHeaders
             self.maxResponseBytes = maxResponseBytes
+            self.serverKind = serverKind
         }
     }
 }

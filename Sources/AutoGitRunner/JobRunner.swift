@@ -53,6 +53,11 @@ final class JobRunner: Sendable {
             try await client.jobs.appendLogs(job.id, entries)
         }
         uploader.start()
+        // `::metric` lines go to the job's experiment run, when it has one.
+        let metrics = job.spec.experiment?.runID.map { runID in
+            MetricUploader(runID: runID) { [client] points in try await client.experiments.logMetrics(runID, points) }
+        }
+        metrics?.start()
         var results: [StepResult] = []
         var finalStatus = JobStatus.succeeded
         var reason: String?
@@ -89,6 +94,7 @@ final class JobRunner: Sendable {
                     step.run, in: directory, environment: environment, deadline: deadline, control: control
                 ) { stream, line in
                     uploader.append(line, stream: stream, step: step.name)
+                    metrics?.record(line)
                 }
                 exitCode = outcome.exitStatus.code
                 var result = StepResult(name: step.name, status: .succeeded, exitCode: exitCode, startedAt: stepStart, completedAt: Date())
@@ -124,6 +130,12 @@ final class JobRunner: Sendable {
         let summary = await uploader.finish(within: configuration.logUploadTimeout)
         if summary.lost > 0 {
             configuration.log("job \(job.id): \(summary.lost) output lines could not be uploaded")
+        }
+        if let metrics {
+            let sent = await metrics.finish(within: configuration.logUploadTimeout)
+            if sent.lost > 0 {
+                configuration.log("job \(job.id): \(sent.lost) metric points could not be recorded in run \(metrics.runID)")
+            }
         }
         await report(
             JobUpdate(

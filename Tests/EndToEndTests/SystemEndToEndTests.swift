@@ -118,16 +118,4 @@ struct SystemEndToEndTests {
             } throws: { error in (error as? AutoGitError)?.code == .notImplemented }
         }
     }
-
-    @Test("instances and experiments are routed and answer 501 NOT_IMPLEMENTED in the envelope")
-    func notYetImplemented() async throws {
-        try await withEmbeddedServer { server in
-            await #expect {
-                _ = try await server.admin.instances.list().collect()
-            } throws: { error in
-                let error = error as? AutoGitError
-                return error?.status == 501 && error?.code == .notImplemented && error?.requestID != nil
-            }
-        }
-    }
 }

@@ -21,12 +21,22 @@ extension AutoGitClient {
             var query = Query()
             query.add("limit", limit)
             query.add("offset", offset)
-            return try await client.decode(APIRequest("GET", Path("v1", "projects"), query: query))
+            return try await client.onExperimentServer {
+                () async throws(AutoGitError) -> Page<Project> in
+                try await client.decode(APIRequest("GET", Path("v1", "projects"), query: query))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.projectsPage(limit: limit, offset: offset)
+            }
         }
 
         /// `POST /v1/projects`: creates a project (runs also create theirs on first use).
         public func createProject(_ project: Project) async throws(AutoGitError) -> Project {
-            try await client.decode(APIRequest("POST", Path("v1", "projects"), json: project))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) -> Project in
+                try await client.decode(APIRequest("POST", Path("v1", "projects"), json: project))
+            } runicorn: { _ async throws(AutoGitError) in
+                throw RunicornAdapter.unsupported("Creating a project")
+            }
         }
 
         /// `POST /v1/projects`: creates a project named `name`.
@@ -65,24 +75,45 @@ extension AutoGitClient {
             if includeDeleted { query.add("include_deleted", true) }
             query.add("limit", limit)
             query.add("offset", offset)
-            return try await client.decode(APIRequest("GET", Path("v1", "runs"), query: query))
+            return try await client.onExperimentServer {
+                () async throws(AutoGitError) -> Page<ExperimentRun> in
+                try await client.decode(APIRequest("GET", Path("v1", "runs"), query: query))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.runsPage(
+                    project: project, status: status, tags: tags, includeDeleted: includeDeleted, limit: limit, offset: offset)
+            }
         }
 
         /// `POST /v1/runs`: starts tracking a run (status `running`).
         public func createRun(_ request: RunCreateRequest) async throws(AutoGitError) -> ExperimentRun {
-            try await client.decode(APIRequest("POST", Path("v1", "runs"), json: request))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) -> ExperimentRun in
+                try await client.decode(APIRequest("POST", Path("v1", "runs"), json: request))
+            } runicorn: { _ async throws(AutoGitError) in
+                throw RunicornAdapter.unsupported("Creating a run")
+            }
         }
 
         /// `GET /v1/runs/{id}`.
         public func run(_ id: String) async throws(AutoGitError) -> ExperimentRun {
-            try await client.decode(APIRequest("GET", Path("v1", "runs", id)))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) -> ExperimentRun in
+                try await client.decode(APIRequest("GET", Path("v1", "runs", id)))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.run(id)
+            }
         }
 
         /// `PATCH /v1/runs/{id}`: changes the name, status, tags, params or summary given (params and summary merge
         /// key by key).
         @discardableResult
         public func updateRun(_ id: String, _ update: RunUpdate) async throws(AutoGitError) -> ExperimentRun {
-            try await client.decode(APIRequest("PATCH", Path("v1", "runs", id), json: update))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) -> ExperimentRun in
+                try await client.decode(APIRequest("PATCH", Path("v1", "runs", id), json: update))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.updateRun(id, update)
+            }
         }
 
         /// `DELETE /v1/runs/{id}`: moves the run to the trash and returns it, or with `permanent` purges it with its
@@ -91,20 +122,37 @@ extension AutoGitClient {
         public func deleteRun(_ id: String, permanent: Bool = false) async throws(AutoGitError) -> ExperimentRun? {
             var query = Query()
             if permanent { query.add("permanent", true) }
-            return try await client.decodeUnlessEmpty(APIRequest("DELETE", Path("v1", "runs", id), query: query), as: ExperimentRun.self)
+            return try await client.onExperimentServer {
+                () async throws(AutoGitError) -> ExperimentRun? in
+                try await client.decodeUnlessEmpty(APIRequest("DELETE", Path("v1", "runs", id), query: query), as: ExperimentRun.self)
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.deleteRun(id, permanent: permanent)
+            }
         }
 
         /// `POST /v1/runs/{id}/restore`: takes a soft-deleted run out of the trash.
         @discardableResult
         public func restoreRun(_ id: String) async throws(AutoGitError) -> ExperimentRun {
-            try await client.decode(APIRequest("POST", Path("v1", "runs", id, "restore")))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) -> ExperimentRun in
+                try await client.decode(APIRequest("POST", Path("v1", "runs", id, "restore")))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.restoreRun(id)
+            }
         }
 
         // MARK: Metrics
 
-        /// `POST /v1/runs/{id}/metrics`: appends metric points (`key`, `step`, `value`).
+        /// `POST /v1/runs/{id}/metrics`: appends metric points (`key`, `step`, `value`). Retried like a GET: storing a
+        /// key and step again replaces the value, so a repeated batch does no harm.
         public func logMetrics(_ runID: String, _ points: [MetricPoint]) async throws(AutoGitError) {
-            try await client.perform(APIRequest("POST", Path("v1", "runs", runID, "metrics"), json: MetricBatch(points: points)))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) in
+                try await client.perform(
+                    APIRequest("POST", Path("v1", "runs", runID, "metrics"), json: MetricBatch(points: points), idempotent: true))
+            } runicorn: { _ async throws(AutoGitError) in
+                throw RunicornAdapter.unsupported("Logging metrics")
+            }
         }
 
         /// `GET /v1/runs/{id}/metrics`: one metric's series, from `sinceStep` on, downsampled to at most `maxPoints`.
@@ -115,13 +163,23 @@ extension AutoGitClient {
             query.add("key", key)
             query.add("since_step", sinceStep)
             query.add("max_points", maxPoints)
-            return try await client.decode(APIRequest("GET", Path("v1", "runs", runID, "metrics"), query: query))
+            return try await client.onExperimentServer {
+                () async throws(AutoGitError) -> RunMetricSeries in
+                try await client.decode(APIRequest("GET", Path("v1", "runs", runID, "metrics"), query: query))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.metrics(runID, key: key, sinceStep: sinceStep, maxPoints: maxPoints)
+            }
         }
 
         /// `POST /v1/experiments/compare`: runs side by side, their metrics aligned by step, and the best by
         /// `request.metric`. Retried like a GET: it changes nothing.
         public func compare(_ request: ComparisonRequest) async throws(AutoGitError) -> Comparison {
-            try await client.decode(APIRequest("POST", Path("v1", "experiments", "compare"), json: request, idempotent: true))
+            try await client.onExperimentServer {
+                () async throws(AutoGitError) -> Comparison in
+                try await client.decode(APIRequest("POST", Path("v1", "experiments", "compare"), json: request, idempotent: true))
+            } runicorn: { adapter async throws(AutoGitError) in
+                try await adapter.compare(request)
+            }
         }
 
         // MARK: Artifacts
@@ -139,17 +197,23 @@ extension AutoGitClient {
             query.add("type", type)
             query.add("limit", limit)
             query.add("offset", offset)
-            return try await client.decode(APIRequest("GET", Path("v1", "artifacts"), query: query))
+            return try await onArtifactServer("Listing artifacts") { () async throws(AutoGitError) in
+                try await client.decode(APIRequest("GET", Path("v1", "artifacts"), query: query))
+            }
         }
 
         /// `POST /v1/artifacts`: creates an artifact without versions (uploading a version also creates it).
         public func createArtifact(_ artifact: Artifact) async throws(AutoGitError) -> Artifact {
-            try await client.decode(APIRequest("POST", Path("v1", "artifacts"), json: artifact))
+            try await onArtifactServer("Creating an artifact") { () async throws(AutoGitError) in
+                try await client.decode(APIRequest("POST", Path("v1", "artifacts"), json: artifact))
+            }
         }
 
         /// `GET /v1/artifacts/{name}`.
         public func artifact(_ name: String) async throws(AutoGitError) -> Artifact {
-            try await client.decode(APIRequest("GET", Path("v1", "artifacts", name)))
+            try await onArtifactServer("Reading an artifact") { () async throws(AutoGitError) in
+                try await client.decode(APIRequest("GET", Path("v1", "artifacts", name)))
+            }
         }
 
         /// `GET /v1/artifacts/{name}/versions`: an artifact's versions, fetched page by page.
@@ -164,7 +228,9 @@ extension AutoGitClient {
             var query = Query()
             query.add("limit", limit)
             query.add("offset", offset)
-            return try await client.decode(APIRequest("GET", Path("v1", "artifacts", name, "versions"), query: query))
+            return try await onArtifactServer("Listing artifact versions") { () async throws(AutoGitError) in
+                try await client.decode(APIRequest("GET", Path("v1", "artifacts", name, "versions"), query: query))
+            }
         }
 
         /// `POST /v1/artifacts/{name}/versions`: stores `content` as the next version (creating the artifact if
@@ -194,13 +260,17 @@ extension AutoGitClient {
             var request = APIRequest("POST", Path("v1", "artifacts", name, "versions"), query: query)
             request.headers["Content-Type"] = "application/octet-stream"
             request.body = content
-            return try await client.decode(request)
+            return try await onArtifactServer("Uploading an artifact") { () async throws(AutoGitError) in
+                try await client.decode(request)
+            }
         }
 
         /// `GET /v1/artifacts/{name}/versions/{version}`: a version's attributes; `version` is a number (`3`), a
         /// label (`v3`) or an alias (`latest`, `production`).
         public func version(_ version: String, of name: String) async throws(AutoGitError) -> ArtifactVersion {
-            try await client.decode(APIRequest("GET", Path("v1", "artifacts", name, "versions", version)))
+            try await onArtifactServer("Reading an artifact version") { () async throws(AutoGitError) in
+                try await client.decode(APIRequest("GET", Path("v1", "artifacts", name, "versions", version)))
+            }
         }
 
         /// `GET /v1/artifacts/{name}/versions/{version}/content`: a version's bytes, or a range of them.
@@ -219,8 +289,10 @@ extension AutoGitClient {
             request.headers["Range"] = range?.headerValue
             request.headers["If-Range"] = ifRange
             request.headers["If-None-Match"] = ifNoneMatch
-            let (response, body) = try await client.send(request)
-            return ArtifactDownload(status: response.status, headers: response.headers, content: body)
+            return try await onArtifactServer("Downloading an artifact") { () async throws(AutoGitError) in
+                let (response, body) = try await client.send(request)
+                return ArtifactDownload(status: response.status, headers: response.headers, content: body)
+            }
         }
 
         /// `PUT /v1/artifacts/{name}/aliases/{alias}`: points `alias` at `version` (moving it if it pointed
@@ -228,7 +300,18 @@ extension AutoGitClient {
         @discardableResult
         public func setAlias(_ alias: String, of name: String, to version: Int) async throws(AutoGitError) -> ArtifactVersion {
             let body: JSONValue = ["version": .number(Double(version))]
-            return try await client.decode(APIRequest("PUT", Path("v1", "artifacts", name, "aliases", alias), json: body))
+            return try await onArtifactServer("Setting an artifact alias") { () async throws(AutoGitError) in
+                try await client.decode(APIRequest("PUT", Path("v1", "artifacts", name, "aliases", alias), json: body))
+            }
+        }
+
+        /// Artifacts are AutoGit's: against a Runicorn viewer (whose API has none) they throw `NOT_SUPPORTED`.
+        private func onArtifactServer<T>(
+            _ operation: String, _ call: () async throws(AutoGitError) -> T
+        ) async throws(AutoGitError) -> T {
+            try await client.onExperimentServer(autogit: call) { _ async throws(AutoGitError) -> T in
+                throw RunicornAdapter.unsupported(operation)
+            }
         }
     }
 }

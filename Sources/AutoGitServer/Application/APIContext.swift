@@ -14,6 +14,10 @@ final class APIContext: Sendable {
     let tokens: TokenStore
     let sessions: SessionIssuer
     let webhooks: WebhookDispatcher
+    /// Supervised model servers (the instances group).
+    let instances: InstanceManager
+    /// Projects, runs, metric series and artifacts.
+    let experiments: ExperimentTracking
     let rateLimiter = RateLimiter()
     let requestMetrics = RequestMetrics()
     let startedAt: Date
@@ -22,8 +26,8 @@ final class APIContext: Sendable {
 
     init(
         dataDirectory: String, store: DurableStore, configuration: LiveConfiguration, fleet: Fleet, events: EventBus,
-        logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher, startedAt: Date,
-        log: @escaping @Sendable (String) -> Void
+        logs: JobLogStore, tokens: TokenStore, sessions: SessionIssuer, webhooks: WebhookDispatcher, instances: InstanceManager,
+        experiments: ExperimentTracking, startedAt: Date, log: @escaping @Sendable (String) -> Void
     ) {
         self.dataDirectory = dataDirectory
         self.store = store
@@ -34,6 +38,8 @@ final class APIContext: Sendable {
         self.tokens = tokens
         self.sessions = sessions
         self.webhooks = webhooks
+        self.instances = instances
+        self.experiments = experiments
         self.startedAt = startedAt
         self.log = log
     }

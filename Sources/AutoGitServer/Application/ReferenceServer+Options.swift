@@ -31,6 +31,9 @@ extension ReferenceServer {
         public var eventLoopCount: Int?
         /// What sends webhook deliveries; URLSession when nil.
         public var webhookSender: (any WebhookSender)?
+        /// The largest artifact version an upload may carry, in bytes (413 `PAYLOAD_TOO_LARGE` above it). Uploads are
+        /// held in memory while they are verified, so keep it within what the machine can spare. Default 256 MiB.
+        public var maxArtifactBytes: Int = 256 << 20
 
         public init(
             dataDirectory: String, host: String? = nil, port: Int? = nil, configurationFile: String? = nil,

@@ -94,10 +94,14 @@ public final class ReferenceServer: Sendable {
         let log = options.log
         storeOptions.log = { log("store: \($0)") }
         let store = try DurableStore(directory: options.dataDirectory, options: storeOptions)
+        var experiments: ExperimentTracking?
         do {
             let live = LiveConfiguration(base: configuration, store: store, log: log)
             let current = live.current
             let events = EventBus(capacity: current.events.bufferSize)
+            let tracking = try ExperimentTracking(
+                dataDirectory: options.dataDirectory, store: store, maxArtifactBytes: options.maxArtifactBytes)
+            experiments = tracking
             let context = APIContext(
                 dataDirectory: options.dataDirectory, store: store, configuration: live,
                 fleet: Fleet(store: store, events: events, options: APIContext.fleetOptions(for: current)), events: events,
@@ -105,8 +109,20 @@ public final class ReferenceServer: Sendable {
                 sessions: try SessionIssuer(dataDirectory: options.dataDirectory),
                 webhooks: WebhookDispatcher(
                     store: store, settings: current.webhooks, sender: options.webhookSender ?? URLSessionWebhookSender()),
-                startedAt: Date(), log: log)
+                instances: InstanceManager(
+                    store: store,
+                    configuration: InstanceManager.Configuration(
+                        directory: options.dataDirectory + "/instances", instances: current.instances),
+                    events: events),
+                experiments: tracking, startedAt: Date(), log: log)
             let adminToken = try await bootstrapAdminToken(context.tokens)
+            // Instances that outlived a crashed server are adopted or stopped before anyone can ask about them.
+            let recovery = await context.instances.recover()
+            for (name, pid) in recovery.adopted.sorted(by: { $0.key < $1.key }) { log("instances: adopted \(name) (pid \(pid))") }
+            for (name, pid) in recovery.killed.sorted(by: { $0.key < $1.key }) {
+                log("instances: stopped the leftover of \(name) (pid \(pid))")
+            }
+            for name in recovery.restarted { log("instances: restarted \(name) by its restart policy") }
 
             var routes = RouteTable()
             SystemRoutes(context: context).register(in: &routes)
@@ -119,7 +135,9 @@ public final class ReferenceServer: Sendable {
             ProviderRoutes(context: context).register(in: &routes)
             EventRoutes(context: context).register(in: &routes)
             WebhookRoutes(context: context).register(in: &routes)
-            UnimplementedRoutes().register(in: &routes)
+            InstanceRoutes(manager: context.instances).register(in: &routes)
+            ExperimentRoutes(context: context).register(in: &routes)
+            ArtifactRoutes(context: context).register(in: &routes)
 
             var middleware: [any Middleware] = [RequestIDMiddleware()]
             if let accessLog = options.accessLog { middleware.append(AccessLogMiddleware(sink: accessLog)) }
@@ -133,6 +151,8 @@ public final class ReferenceServer: Sendable {
             // Login hashes passwords and pages are encoded synchronously: keep that off the socket threads.
             http.runsHandlersOnEventLoops = false
             http.shutdownGracePeriod = options.shutdownGracePeriod
+            // Artifact uploads are the largest bodies; their own limit (413 naming it) applies in the handler.
+            http.maxBodyBytes = max(http.maxBodyBytes, options.maxArtifactBytes + 64 * 1024)
             http.serverName = "autogit/\(ServerVersion.current)"
             let server = HTTPServer(configuration: http, middleware: middleware, responder: routes.router)
             try await server.start()
@@ -143,6 +163,7 @@ public final class ReferenceServer: Sendable {
             let baseURL = URL(string: "http://\(urlHost):\(server.port)") ?? URL(fileURLWithPath: "/")
             return Running(http: server, context: context, tasks: tasks, adminToken: adminToken, baseURL: baseURL)
         } catch {
+            experiments?.shutdown()
             await store.close()
             throw error
         }
@@ -161,7 +182,12 @@ public final class ReferenceServer: Sendable {
     private func backgroundTasks(_ context: APIContext) -> [Task<Void, Never>] {
         let webhookEvents = context.events.subscribe()
         let jobEvents = context.events.subscribe(types: [.jobStatusChanged])
+        let runEvents = context.events.subscribe(types: [.jobStatusChanged])
+        let tracker = JobRunTracker(
+            experiments: context.experiments, fleet: context.fleet, store: context.store, configuration: context.configuration,
+            log: context.log)
         return [
+            Task { await tracker.run(events: runEvents) },
             Task { await context.webhooks.run(events: webhookEvents) },
             Task {
                 while !Task.isCancelled {
@@ -183,7 +209,8 @@ public final class ReferenceServer: Sendable {
     }
 
     /// Stops accepting, ends event streams and long polls, lets requests in flight finish (up to
-    /// `shutdownGracePeriod`), then writes what is pending and closes the store. Safe to call more than once.
+    /// `shutdownGracePeriod`), stops the model-serving instances (those with restart policy `always` start again
+    /// with the next start), then writes what is pending and closes the store. Safe to call more than once.
     public func shutdown() async {
         let running: Running? = phase.withLock { phase in
             guard case .running(let running) = phase else { return nil }
@@ -200,6 +227,8 @@ public final class ReferenceServer: Sendable {
         await running.http.shutdown(deadline: .now + options.shutdownGracePeriod)
         for task in running.tasks { task.cancel() }
         for task in running.tasks { await task.value }
+        await context.instances.shutdown()
+        context.experiments.shutdown()
         await context.store.close()
     }
 }

@@ -25,7 +25,10 @@ struct JobRoutes {
     func submit(_ spec: JobSpec) async throws(ServerError) -> HTTPResponse {
         var spec = spec
         if spec.timeout == nil { spec.timeout = context.configuration.current.jobs.defaultTimeoutSeconds }
+        // A job attached to an experiment names its run before it is stored; the run is made once the job is.
+        spec = try await context.experiments.prepare(spec)
         let job = try await context.fleet.submit(spec)
+        try await context.experiments.attach(job)
         return try APIResponse.json(job, status: .created, location: "/v1/jobs/\(job.id)")
     }
 

@@ -26,6 +26,9 @@ struct SystemRoutes {
 
     func status() async throws(ServerError) -> HTTPResponse {
         let summary = await context.fleet.summary()
+        let instances = await context.instances.list()
+        let running = instances.filter { $0.status == .running }.count
+        let stopped = instances.filter { $0.status == .stopped }.count
         let status = SystemStatus(
             version: ServerVersion.current, uptime: Date().timeIntervalSince(context.startedAt),
             runners: .init(total: summary.runnerCount, byStatus: summary.runnersByStatus),
@@ -33,7 +36,8 @@ struct SystemRoutes {
                 total: summary.jobCount, queued: summary.jobsByStatus[JobStatus.queued.rawValue] ?? 0,
                 running: summary.jobsByStatus[JobStatus.running.rawValue] ?? 0, byStatus: summary.jobsByStatus),
             gpus: .init(total: summary.gpuCount, allocated: summary.allocatedGPUs, available: summary.availableGPUs),
-            instances: .init(), resources: HostResources.usage(of: context.dataDirectory))
+            instances: .init(total: instances.count, running: running, stopped: stopped),
+            resources: HostResources.usage(of: context.dataDirectory))
         return try APIResponse.json(status)
     }
 

@@ -23,11 +23,12 @@ final class ServeProcess: Sendable {
         self.process = process
     }
 
-    /// Starts the server and waits (up to 30 s) for its "listening on" line.
-    static func start() async throws -> ServeProcess {
+    /// Starts the server and waits (up to 30 s) for its "listening on" line; `reusing` starts it again on the data
+    /// directory (and config home) of an earlier one, as after a crash.
+    static func start(reusing earlier: ServeProcess? = nil) async throws -> ServeProcess {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("autogit-cli-e2e-\(UUID().uuidString)")
-        let data = root.appendingPathComponent("data").path
-        let config = root.appendingPathComponent("config").path
+        let data = earlier?.dataDirectory ?? root.appendingPathComponent("data").path
+        let config = earlier?.configHome ?? root.appendingPathComponent("config").path
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
@@ -66,9 +67,14 @@ final class ServeProcess: Sendable {
 
     /// Stops the server (SIGKILL: these tests do not test shutdown) and removes its files.
     func stop() {
+        crash()
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().path)
+    }
+
+    /// Kills the server with SIGKILL and reaps it, leaving its files (and any children it had) behind.
+    func crash() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().path)
     }
 
     /// The environment of a CLI run against this server: its URL, the given token (the admin's by default), a private

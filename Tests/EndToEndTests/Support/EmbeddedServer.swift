@@ -27,9 +27,14 @@ final class EmbeddedServer: Sendable {
 
     static func start(configuration: ServerConfiguration = testConfiguration) async throws -> EmbeddedServer {
         let directory = NSTemporaryDirectory() + "/autogit-e2e-\(UUID().uuidString)"
-        let server = ReferenceServer(options: .quiet(dataDirectory: directory, configuration: configuration))
+        return try await start(options: .quiet(dataDirectory: directory, configuration: configuration))
+    }
+
+    /// A server with these options (their data directory is removed by ``stop()``).
+    static func start(options: ReferenceServer.Options) async throws -> EmbeddedServer {
+        let server = ReferenceServer(options: options)
         try await server.start()
-        return EmbeddedServer(server: server, directory: directory, adminToken: server.adminToken ?? "")
+        return EmbeddedServer(server: server, directory: options.dataDirectory, adminToken: server.adminToken ?? "")
     }
 
     func stop() async {
