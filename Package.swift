@@ -35,7 +35,9 @@ let package = Package(
 
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
         .executableTarget(
-            name: "autogit-bench", dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer", "AutoGitClient", "AutoGitFleeting"]),
+            name: "autogit-bench",
+            dependencies: ["AutoGitCore", "AutoGitHTTP", "AutoGitServer", "AutoGitClient", "AutoGitRunner", "AutoGitFleeting"]
+        ),
 
         .testTarget(name: "AutoGitCoreTests", dependencies: ["AutoGitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoGitHTTPTests", dependencies: ["AutoGitHTTP", "CAutoGitSystem"]),

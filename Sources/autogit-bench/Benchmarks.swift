@@ -3,8 +3,10 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 
 /// Every benchmark by name. Add an entry when you add a benchmark file.
 let benchmarks: [String: Benchmark] = [
+    "engine": engineBenchmark,
     "http": httpBenchmark,
     "scaleup": scaleUpBenchmark,
+    "pickup": pickupBenchmark,
     "scheduler": schedulerBenchmark,
     "store": storeBenchmark,
 ]

@@ -205,6 +205,37 @@ struct ServerBasicsTests {
         }
     }
 
+    @Test("a handler still waiting learns that its client hung up")
+    func clientHangUp() async throws {
+        let (told, tell) = AsyncStream.makeStream(of: Bool.self)
+        var router = Router()
+        router.get("/wait") { request in
+            await request.clientHangUp.wait()
+            tell.yield(request.clientHangUp.hasHappened)
+            return .text("left")
+        }
+        try await withServer(router: router) { server in
+            let client = try RawClient(port: server.port)
+            try await client.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.closeNow()
+            // Bounded, so a missing signal fails the test instead of hanging it.
+            let noticed = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await value in told { return value }
+                    return false
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(30))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(noticed)
+        }
+    }
+
     @Test("IPv6 loopback works")
     func ipv6() async throws {
         try await withServer(host: "::1") { server in

@@ -62,8 +62,8 @@ extension AutoGitClient {
 
         /// `GET /v1/jobs/{id}/logs`: a job's output lines in `seq` order.
         ///
-        /// Without `follow`, the stream holds the stored lines (after `after` when given, else the last `lines`)
-        /// and ends. With `follow`, it goes on with new lines as the runner uploads them and ends when the job is
+        /// Without `follow`, the stream holds the stored lines (every one after `after` when given, read page by
+        /// page, else the last `lines`) and ends. With `follow`, it goes on with new lines as the runner uploads them and ends when the job is
         /// final and every line has arrived (the server's `end` event). After a dropped connection it reconnects
         /// with `Last-Event-ID` and `after` set to the last `seq` received, so no line is lost or repeated.
         ///
@@ -79,7 +79,16 @@ extension AutoGitClient {
         ) -> AsyncThrowingStream<LogEntry, any Error> {
             guard follow else {
                 return client.oneShotStream { () throws(AutoGitError) in
-                    try await logPage(id, lines: lines, after: after).items
+                    guard let after else { return try await logPage(id, lines: lines).items }
+                    // A page after a sequence is bounded by the server; its `has_more` asks for the next one.
+                    var entries: [LogEntry] = []
+                    var cursor = after
+                    while true {
+                        let page = try await logPage(id, after: cursor)
+                        entries += page.items
+                        guard page.hasMore, let last = page.items.last?.sequence, last > cursor else { return entries }
+                        cursor = last
+                    }
                 }
             }
             let path = Path("v1", "jobs", id, "logs")

@@ -189,12 +189,15 @@ public actor LocalPlugin: FleetingPlugin {
     private func refresh(_ id: String) {
         guard let entry = entries[id], entry.exitDescription == nil else { return }
         var status: Int32 = 0
-        let reaped = waitpid(entry.pid, &status, WNOHANG)
+        var reaped = waitpid(entry.pid, &status, WNOHANG)
+        if reaped != entry.pid, !isRunning(pid: entry.pid, startTime: entry.startTime) {
+            // It may have exited between the two looks (now a zombie): reap it to learn how it ended.
+            reaped = waitpid(entry.pid, &status, WNOHANG)
+            if reaped != entry.pid { entries[id]?.exitDescription = "no longer running" }
+        }
         if reaped == entry.pid {
             let (code, signal) = ProcessSpawner.decode(waitStatus: status)
             entries[id]?.exitDescription = signal.map { "killed by signal \($0)" } ?? "exited with status \(code)"
-        } else if !isRunning(pid: entry.pid, startTime: entry.startTime) {
-            entries[id]?.exitDescription = "no longer running"
         }
     }
 

@@ -20,6 +20,8 @@ public struct HTTPRequest: Sendable {
     public var pathParameters: [String: String]
     /// Values that middleware attaches for later stages (request id, authenticated principal…).
     public var attributes: HTTPAttributes
+    /// Signalled by the server when the client stops sending while this request is answered; see ``ClientHangUp``.
+    public var clientHangUp = ClientHangUp()
 
     public init(
         method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),

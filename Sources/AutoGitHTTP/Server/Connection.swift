@@ -46,6 +46,9 @@ final class Connection {
     private var isProcessing = false
     private var needsProcessing = false
 
+    /// The hang-up signal of the request being answered.
+    private var hangUp: ClientHangUp?
+
     private var parser: HeadParser
     private var head: RequestHead?
     private var bodyRemaining = 0
@@ -145,8 +148,9 @@ final class Connection {
         }
         if peerClosed && state != .closed {
             if state == .responding {
-                // A client that leaves during a stream is gone; a finished response still gets written.
-                if streaming != .none { close() }
+                // A client that leaves during a stream is gone; a finished response still gets written, and a
+                // handler still waiting is told (a long poll stops).
+                if streaming != .none { close() } else { hangUp?.signal() }
             } else {
                 process()
             }
@@ -319,6 +323,8 @@ final class Connection {
             method: head.method, target: head.target, version: head.version, headers: head.headers, body: body,
             remoteAddress: remoteAddress)
         request.trailers = trailers
+        hangUp = request.clientHangUp
+        if peerClosed { request.clientHangUp.signal() }
         let finished = request
         self.head = nil
         body = []
@@ -516,6 +522,7 @@ final class Connection {
 
     private func complete(closing: Bool) {
         task = nil
+        hangUp = nil
         streaming = .none
         isEventStream = false
         state = .readingHead
@@ -611,6 +618,7 @@ final class Connection {
     func close() {
         guard state != .closed else { return }
         state = .closed
+        hangUp?.signal()
         task?.cancel()
         task = nil
         if let waiter = writeWaiter {

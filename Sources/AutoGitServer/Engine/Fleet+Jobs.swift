@@ -44,9 +44,7 @@ extension Fleet {
     public var queueDepth: Int { queue.count }
 
     public func jobCounts() -> [JobStatus: Int] {
-        var counts: [JobStatus: Int] = [:]
-        for job in jobs.values { counts[job.status, default: 0] += 1 }
-        return counts
+        index.countsByStatus
     }
 
     /// Validates and queues a job; returns once it is durable. A 422 names the offending field.
@@ -58,17 +56,22 @@ extension Fleet {
                 .validationFailed, status: 422, error.message, details: error.field.map { ["field": .string($0)] })
         }
         if let pinned = spec.requirements.runnerID { _ = try runner(pinned) }
-        let job = Job(id: Self.newID("job-"), spec: spec, createdAt: now())
+        // Submission times strictly increase, so jobs of equal priority are placed first come, first served even
+        // when a clock is coarse (the scheduler orders by priority, then submission time, then id).
+        let createdAt = max(now(), lastSubmission.addingTimeInterval(0.000_001))
+        lastSubmission = createdAt
+        let job = Job(id: Self.newID("job-"), spec: spec, createdAt: createdAt)
         let change = save(job)
         queue.insert(job)
         publishJobStatus(job, from: nil)
-        try await commit([change])
-        wakePollers()
+        // An idle engine places the job in the same journal write as the submission.
+        try await commit([change], placing: passAlongside())
         return job
     }
 
-    /// Cancels a job. A queued job is cancelled at once; an assigned or running one is marked cancelled and its
-    /// runner is told to stop it (in the reply to its next heartbeat, job update or poll). 409 when already final.
+    /// Cancels a job. A queued job, or one assigned but not yet handed to its agent, is cancelled at once; one its
+    /// agent holds is marked cancelled and the runner is told to stop it (in the reply to its next heartbeat, job
+    /// update or poll). 409 when already final.
     public func cancel(_ id: String, reason: String? = nil) async throws(ServerError) -> Job {
         var job = try job(id)
         guard !job.status.isFinal else {
@@ -78,69 +81,26 @@ extension Fleet {
         }
         let old = job.status
         if old == .queued { queue.remove(job) }
+        let agentHoldsIt = old == .running || (old == .assigned && undelivered[id] == nil)
         job.status = .cancelled
         job.statusReason = reason ?? "cancelled by user"
-        job.cancelRequested = old != .queued
+        job.cancelRequested = agentHoldsIt
         job.completedAt = now()
-        var changes = [save(job)]
-        // GPUs stay held until the runner confirms the process is gone (its final update), so they are not given
-        // to another job while the old one may still run.
-        if old == .queued, let change = job.runnerID.flatMap(refreshActivity(of:)) { changes.append(change) }
+        var changes: [StoreChange] = []
+        if let runnerID = job.runnerID {
+            if agentHoldsIt {
+                // GPUs stay held until the runner confirms the process is gone (its final update, or a heartbeat
+                // without the job), so they are not given to another job while the old one may still run.
+                awaitingConfirmation[runnerID, default: [:]][id] = now()
+            } else {
+                changes += releaseGPUs(of: job)
+            }
+        }
+        changes.append(save(job))
+        if let change = job.runnerID.flatMap(refreshActivity(of:)) { changes.append(change) }
         publishJobStatus(job, from: old)
-        try await commit(changes)
+        try await commit(changes, placing: job.runnerID != nil ? passAlongside() : nil)
         return job
-    }
-
-    /// A runner asks for work: the first queued job it satisfies with free GPUs is assigned to it, or, after
-    /// waiting up to `wait` seconds for one, nil.
-    public func requestJob(for runnerID: String, wait: Double) async throws(ServerError) -> Job? {
-        let deadline = ContinuousClock.now + .milliseconds(Int(min(max(wait, 0), options.maximumPollWait) * 1000))
-        while true {
-            let runner = try runner(runnerID)
-            guard runner.status.acceptsJobs, !isStopping else { return nil }
-            if let job = try await assignNextJob(to: runner) { return job }
-            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
-            await waitForWork(until: deadline)
-        }
-    }
-
-    private func assignNextJob(to runner: Runner) async throws(ServerError) -> Job? {
-        guard activeJobs(of: runner.id).count < max(1, runner.maxConcurrentJobs ?? 1) else { return nil }
-        for id in queue.ordered {
-            guard var job = jobs[id], let indices = job.spec.requirements.gpuAllocation(on: runner) else { continue }
-            queue.remove(job)
-            let old = job.status
-            job.status = .assigned
-            job.runnerID = runner.id
-            job.gpuIndices = indices
-            job.assignedAt = now()
-            job.statusReason = nil
-            var changes = [save(job)]
-            var updated = runner
-            for index in indices {
-                if let position = updated.gpus.firstIndex(where: { $0.index == index }) {
-                    updated.gpus[position].allocatedJobID = job.id
-                }
-            }
-            changes.append(save(updated))
-            if let change = refreshActivity(of: runner.id) { changes.append(change) }
-            publishJobStatus(job, from: old)
-            logRunner(
-                runner.id, "Job assigned: \(job.id) (\(job.name))" + (indices.isEmpty ? "" : " with GPUs \(indices)"),
-                context: ["job_id": .string(job.id)])
-            if !indices.isEmpty {
-                events.publish(
-                    .gpuAllocated,
-                    [
-                        "job_id": .string(job.id), "runner_id": .string(runner.id),
-                        "gpu_indices": .array(indices.map { .number(Double($0)) }),
-                    ],
-                    at: now())
-            }
-            try await commit(changes)
-            return job
-        }
-        return nil
     }
 
     /// A runner reports progress on a job it holds: status, step results, exit code. Only the runner the job is
@@ -185,23 +145,31 @@ extension Fleet {
                 runner, "Job \(status): \(id)" + (update.exitCode.map { " (exit code \($0))" } ?? ""),
                 level: status == .succeeded || status == .cancelled ? .info : .warn, context: ["job_id": .string(id)])
         }
+        let holder = runnerID ?? job.runnerID
         if ended {
             changes += releaseGPUs(of: job)
-            if job.status != .cancelled, let retried = retryIfAllowed(&job) { changes += retried }
-            recordStatistics(of: job, for: runnerID ?? job.runnerID)
+            if let holder { awaitingConfirmation[holder]?[id] = nil }
+            recordStatistics(of: job, for: holder)
+            retryIfAllowed(&job)
         }
         changes.append(save(job))
-        if let runner = runnerID ?? job.runnerID, let change = refreshActivity(of: runner) { changes.append(change) }
+        if let holder, let change = refreshActivity(of: holder) { changes.append(change) }
         publishJobStatus(job, from: old)
-        try await commit(changes)
-        if ended { wakePollers() }
+        // The freed slot and GPUs are offered in the same journal write as the report, when the engine is idle.
+        try await commit(changes, placing: ended ? passAlongside() : nil)
         return job
     }
 
-    /// Puts a failed or timed-out job back in the queue when it has retries left.
-    private func retryIfAllowed(_ job: inout Job) -> [StoreChange]? {
-        guard job.status == .failed || job.status == .timedOut, job.attempt <= job.spec.retryCount else { return nil }
+    /// Puts a failed or timed-out job back in the queue when it has retries left (`attempt` counts from 1; a job
+    /// runs at most `retry_count + 1` times).
+    private func retryIfAllowed(_ job: inout Job) {
+        guard job.status == .failed || job.status == .timedOut, job.attempt <= job.spec.retryCount else { return }
         let reason = "attempt \(job.attempt) \(job.status); retrying"
+        startNextAttempt(of: &job, reason: reason)
+    }
+
+    /// Makes `job` queued again for its next attempt, with the record of the last one cleared.
+    private func startNextAttempt(of job: inout Job, reason: String) {
         job.attempt += 1
         job.status = .queued
         job.statusReason = reason
@@ -213,10 +181,9 @@ extension Fleet {
         job.startedAt = nil
         job.completedAt = nil
         queue.insert(job)
-        return []
     }
 
-    private func releaseGPUs(of job: Job) -> [StoreChange] {
+    func releaseGPUs(of job: Job) -> [StoreChange] {
         guard let runnerID = job.runnerID, var runner = runners[runnerID] else { return [] }
         var changed = false
         for index in runner.gpus.indices where runner.gpus[index].allocatedJobID == job.id {
@@ -239,27 +206,43 @@ extension Fleet {
         runners[runnerID] = runner
     }
 
-    /// Takes every job assigned to or running on `runnerID` back into the queue (the runner went away).
+    /// Takes every job assigned to or running on `runnerID` back (the runner went away or was stopped). A job that
+    /// had not started (still in the mailbox, or handed over without the agent reporting it running: an agent
+    /// reports that before the first step) returns to the queue as it was; a running one used an attempt: it is
+    /// queued for the next when `retry_count` allows, and `failed` otherwise.
     func requeueJobs(of runnerID: String, reason: String) -> [StoreChange] {
-        var changes: [StoreChange] = []
-        for var job in activeJobs(of: runnerID) {
+        var changes = takeBackUndelivered(of: runnerID, reason: reason)
+        let active = index.activeJobIDs(of: runnerID).compactMap { jobs[$0] }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        for var job in active {
             let old = job.status
             changes += releaseGPUs(of: job)
-            job.status = .queued
-            job.statusReason = reason
-            job.runnerID = nil
-            job.gpuIndices = []
-            job.assignedAt = nil
-            job.startedAt = nil
+            if job.status == .assigned {
+                job.status = .queued
+                job.statusReason = "\(reason) before the job started"
+                job.runnerID = nil
+                job.gpuIndices = []
+                job.assignedAt = nil
+                queue.insert(job)
+                logRunner(
+                    runnerID, "Job \(job.id) taken back into the queue: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
+            } else if job.attempt <= job.spec.retryCount {
+                startNextAttempt(of: &job, reason: "attempt \(job.attempt) ended: \(reason); retrying")
+                logRunner(runnerID, "Job \(job.id) queued again: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
+            } else {
+                job.status = .failed
+                job.statusReason = "\(reason); no retries left"
+                job.completedAt = now()
+                logRunner(runnerID, "Job \(job.id) failed: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
+            }
             changes.append(save(job))
-            queue.insert(job)
             publishJobStatus(job, from: old)
-            logRunner(runnerID, "Job \(job.id) taken back into the queue: \(reason)", level: .warn, context: ["job_id": .string(job.id)])
         }
         // Cancelled jobs whose runner never confirmed still hold GPUs; the runner is gone, so free them.
-        for job in jobs.values where job.runnerID == runnerID && job.cancelRequested {
-            changes += releaseGPUs(of: job)
+        for id in (awaitingConfirmation.removeValue(forKey: runnerID) ?? [:]).keys.sorted() {
+            if let job = jobs[id] { changes += releaseGPUs(of: job) }
         }
+        if let change = refreshActivity(of: runnerID) { changes.append(change) }
+        requestSchedulingPass()
         return changes
     }
 

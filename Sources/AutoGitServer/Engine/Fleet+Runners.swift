@@ -91,8 +91,8 @@ extension Fleet {
         changes += requeueJobs(of: id, reason: "runner re-registered")
         publishStatusChange(of: runner, from: old)
         events.publish(.runnerProvisioned, ["runner_id": .string(id), "name": .string(runner.name)], at: timestamp)
+        requestSchedulingPass()
         try await commit(changes)
-        wakePollers()
         return runners[id] ?? runner
     }
 
@@ -100,10 +100,17 @@ extension Fleet {
     /// the same name that is offline, stopped, or registered from the same host (an agent restarted before it was
     /// marked offline). A live runner of that name on another host is a 409.
     private func runnerToTakeOver(for registration: RunnerRegistration) throws(ServerError) -> Runner? {
-        if let instance = registration.instanceID, let provisioned = runners.values.first(where: { $0.instanceID == instance }) {
+        if let instance = registration.instanceID, let provisioned = runnerIDsByInstance[instance].flatMap({ runners[$0] }) {
             return provisioned
         }
-        guard let named = runners.values.first(where: { $0.name == registration.name }) else { return nil }
+        let sameName = (runnerIDsByName[registration.name] ?? []).sorted().compactMap { runners[$0] }
+        // Of several runners with the name (a rename made them share it), prefer one that may be taken over.
+        guard
+            let named = sameName.first(where: {
+                [.offline, .stopped, .error].contains($0.status) || ($0.host != nil && $0.host == registration.host)
+            })
+                ?? sameName.first
+        else { return nil }
         if [.offline, .stopped, .error].contains(named.status) || (named.host != nil && named.host == registration.host) {
             return named
         }
@@ -129,8 +136,8 @@ extension Fleet {
             runner.metadata[key] = value == .null ? nil : value
         }
         let change = save(runner)
+        requestSchedulingPass()
         try await commit([change])
-        wakePollers()
         return runner
     }
 
@@ -147,14 +154,15 @@ extension Fleet {
         }
         var changes = requeueJobs(of: id, reason: "runner deleted")
         runnerLogs.remove(id)
-        runners[id] = nil
+        remove(runner: id)
         metrics[id] = nil
         configurations[id] = nil
+        passes.seenReady[id] = nil
+        wakePollers(of: id)
         changes += [.delete(Collection.runners, id), .delete(Collection.runnerConfigurations, id)]
         events.publish(
             .runnerDeprovisioned, .object(eventDetails.merging(["runner_id": .string(id), "name": .string(runner.name)]) { $1 }), at: now())
         try await commit(changes)
-        wakePollers()
         return ActionResult(success: true, message: "Runner '\(id)' deleted", status: "deleted")
     }
 
@@ -173,6 +181,9 @@ extension Fleet {
         case (.stop, .active), (.stop, .idle), (.stop, .busy), (.stop, .starting), (.stop, .draining), (.stop, .error),
             (.stop, .offline):
             let graceful = request.graceful ?? true
+            // Jobs its agent has not taken yet can run elsewhere.
+            changes += takeBackUndelivered(of: id, reason: request.reason ?? "runner stopped")
+            runner = runners[id] ?? runner
             if graceful && !activeJobs(of: id).isEmpty {
                 runner.status = .draining
             } else {
@@ -189,8 +200,9 @@ extension Fleet {
         }
         changes.append(save(runner))
         publishStatusChange(of: runner, from: old)
+        if !runner.status.acceptsJobs { wakePollers(of: id) }
+        requestSchedulingPass()
         try await commit(changes)
-        wakePollers()
         return ActionResult(success: true, message: "Runner '\(id)' \(action.rawValue) accepted", status: runner.status.rawValue)
     }
 
@@ -199,6 +211,7 @@ extension Fleet {
         var runner = try runner(id)
         let timestamp = now()
         let old = runner.status
+        let previousHeartbeat = runner.lastSeen
         runner.lastSeen = timestamp
         runner.currentLoad = heartbeat.currentLoad
         for reading in heartbeat.gpus {
@@ -209,15 +222,16 @@ extension Fleet {
         }
         if old == .offline { runner.status = activityStatus(of: runner) }
         metrics[id, default: RunnerMetricHistory(capacity: options.metricSamples)].record(heartbeat, at: timestamp)
-        let change = save(runner)
+        var changes = [save(runner)]
         publishStatusChange(of: runner, from: old)
+        changes += reconcile(id, running: Set(heartbeat.runningJobIDs), previousHeartbeat: previousHeartbeat)
+        if old == .offline { requestSchedulingPass() }
         // Jobs the agent runs that are no longer its own (cancelled, re-queued, deleted) must stop there.
         let cancel = heartbeat.runningJobIDs.filter { jobID in
             guard let job = jobs[jobID] else { return true }
             return job.runnerID != id || job.cancelRequested || job.status.isFinal
         }
-        try await commit([change])
-        if old == .offline { wakePollers() }
+        try await commit(changes)
         return HeartbeatAcknowledgement(status: runner.status, cancelJobIDs: cancel, nextHeartbeatIn: options.heartbeatInterval)
     }
 
@@ -313,8 +327,8 @@ extension Fleet {
             runner.maxConcurrentJobs = maximum
             changes.append(save(runner))
         }
+        requestSchedulingPass()
         try await commit(changes)
-        wakePollers()
         return document
     }
 
@@ -359,13 +373,14 @@ extension Fleet {
 
     // MARK: Shared by runners and jobs
 
+    /// The jobs assigned to or running on `runnerID`.
     func activeJobs(of runnerID: String) -> [Job] {
-        jobs.values.filter { $0.runnerID == runnerID && ($0.status == .assigned || $0.status == .running) }
+        index.activeJobIDs(of: runnerID).compactMap { jobs[$0] }
     }
 
     /// idle, active or busy from the jobs a runner holds and its concurrency.
     func activityStatus(of runner: Runner) -> RunnerStatus {
-        let count = activeJobs(of: runner.id).count
+        let count = index.activeCount(of: runner.id)
         if count == 0 { return .idle }
         return count >= max(1, runner.maxConcurrentJobs ?? 1) ? .busy : .active
     }
@@ -376,7 +391,7 @@ extension Fleet {
         let old = runner.status
         switch old {
         case .idle, .active, .busy: runner.status = activityStatus(of: runner)
-        case .draining where activeJobs(of: runnerID).isEmpty: runner.status = .stopped
+        case .draining where index.activeCount(of: runnerID) == 0: runner.status = .stopped
         default: return nil
         }
         guard runner.status != old else { return nil }
@@ -392,22 +407,23 @@ extension Fleet {
         events.publish(.runnerStatusChanged, .object(payload), at: now())
     }
 
-    /// Marks runners whose heartbeats stopped as offline and queues their jobs again. Called periodically.
+    /// Marks runners whose heartbeats stopped as offline and takes their jobs back (see ``requeueJobs(of:reason:)``),
+    /// and returns jobs to the queue that sat in the mailbox of an agent that stopped asking. Called periodically.
     public func sweep() async {
         let limit = options.heartbeatInterval * options.missedHeartbeatsBeforeOffline
         let timestamp = now()
-        var changes: [StoreChange] = []
+        var changes = reclaimUnclaimedMail()
         for runner in runners.values where [.idle, .active, .busy, .draining, .starting].contains(runner.status) {
             guard let lastSeen = runner.lastSeen, timestamp.timeIntervalSince(lastSeen) > limit else { continue }
             var offline = runner
             offline.status = .offline
             changes.append(save(offline))
             publishStatusChange(of: offline, from: runner.status)
-            changes += requeueJobs(of: runner.id, reason: "runner missed its heartbeats")
+            wakePollers(of: runner.id)
+            changes += requeueJobs(of: runner.id, reason: "runner \(runner.name) missed its heartbeats")
         }
         guard !changes.isEmpty else { return }
         try? await commit(changes)
-        wakePollers()
     }
 }
 

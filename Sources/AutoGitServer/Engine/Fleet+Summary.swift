@@ -23,7 +23,7 @@ extension Fleet {
             summary.allocatedGPUs += runner.gpus.filter { $0.allocatedJobID != nil || $0.allocatedInstance != nil }.count
             if runner.status.acceptsJobs { summary.availableGPUs += runner.gpus.filter(\.isAvailable).count }
         }
-        for job in jobs.values { summary.jobsByStatus[job.status.rawValue, default: 0] += 1 }
+        for (status, count) in index.countsByStatus { summary.jobsByStatus[status.rawValue, default: 0] += count }
         summary.queueDepth = queue.count
         return summary
     }

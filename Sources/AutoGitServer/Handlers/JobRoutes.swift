@@ -6,6 +6,9 @@ import AutoGitHTTP
 struct JobRoutes {
     let context: APIContext
 
+    /// The most log lines one JSON page holds when read `after` a sequence; `has_more` tells the reader to go on.
+    static let maximumLogPage = 10_000
+
     func register(in routes: inout RouteTable) {
         routes.post("/v1/jobs", .write) { request in try await submit(try request.decodeBody(JobSpec.self)) }
         routes.get("/v1/jobs", .read) { request in try await list(request) }
@@ -66,8 +69,10 @@ struct JobRoutes {
         let lines = try request.integerParameter("lines", in: 1...10_000) ?? 100
         var after = try request.integerParameter("after", in: 0...Int.max)
         guard try request.wantsEventStream() else {
-            let entries = try await context.logs.entries(of: job.id, after: after ?? 0, lines: after == nil ? lines : nil)
-            return try APIResponse.json(Page(items: entries))
+            if let after {
+                return try APIResponse.json(await context.logs.page(of: job.id, after: after, limit: Self.maximumLogPage))
+            }
+            return try APIResponse.json(Page(items: try await context.logs.entries(of: job.id, lines: lines)))
         }
         if let lastEventID = request.headers["Last-Event-ID"].flatMap({ Int($0) }) { after = lastEventID }
         let stream = try await context.logs.follow(job.id, after: after ?? 0, lines: after == nil ? lines : nil)
@@ -100,7 +105,10 @@ struct JobRoutes {
                 .authorizationFailed, status: 403, "Job '\(job.id)' is not assigned to runner '\(principal.runnerID ?? "?")'",
                 details: ["job_id": .string(job.id)])
         }
-        let (result, accepted) = try await context.logs.appendEntries(batch.entries, to: job.id)
+        // Sequences grow across attempts: a later attempt's lines follow the earlier ones' after a marker line.
+        let (result, accepted) = try await context.logs.appendEntries(
+            batch.entries, to: job.id, attempt: job.attempt,
+            marker: "Attempt \(job.attempt) of \(job.spec.retryCount + 1)" + (job.runnerID.map { " on runner \($0)" } ?? ""))
         for entry in accepted {
             if let payload = try? JSONValue(encoding: entry) { context.events.publish(.jobLog, payload, at: entry.timestamp) }
         }

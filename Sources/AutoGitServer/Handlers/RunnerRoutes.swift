@@ -161,11 +161,32 @@ struct RunnerRoutes {
     }
 
     /// The long poll: a job at once when one is (or becomes) available within `wait` seconds, else 204.
+    ///
+    /// A client that hangs up (an agent that drains, or is gone) ends the poll, so the engine stops offering its
+    /// runner work and nothing is handed to a connection no one reads.
     func requestJob(_ request: HTTPRequest) async throws(ServerError) -> HTTPResponse {
         let wait = try request.integerParameter("wait", in: 0...Int.max) ?? 30
-        guard let job = try await context.fleet.requestJob(for: request.pathParameter("id"), wait: Double(wait)) else {
-            return APIResponse.noContent()
+        let fleet = context.fleet
+        let id = request.pathParameter("id")
+        let poll = Task { () async -> Result<Job?, ServerError> in
+            do throws(ServerError) {
+                return .success(try await fleet.requestJob(for: id, wait: Double(wait)))
+            } catch {
+                return .failure(error)
+            }
         }
+        let hangUp = request.clientHangUp
+        let watcher = Task {
+            await hangUp.wait()
+            if hangUp.hasHappened { poll.cancel() }
+        }
+        defer { watcher.cancel() }
+        let result = await withTaskCancellationHandler {
+            await poll.value
+        } onCancel: {
+            poll.cancel()
+        }
+        guard let job = try result.get() else { return APIResponse.noContent() }
         return try APIResponse.json(job)
     }
 

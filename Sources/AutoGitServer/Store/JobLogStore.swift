@@ -10,11 +10,20 @@ import Foundation
 /// Lines without a sequence are numbered after the last one. Followers (`logs?follow=true`) get the lines after
 /// the sequence they resume from, then each new line as it is appended.
 ///
+/// A retried job keeps one log: sequences grow across its attempts. The first upload of a later attempt writes a
+/// `system` line ("Attempt 2 of 3 on runner …", with `attempt` and `sequence_offset` in its context) and fixes
+/// where that attempt's lines go: right after the marker, whatever number the agent starts from (it asks for the
+/// last stored sequence, but may not have got an answer). The agent's numbers keep their role within the attempt
+/// (order, and idempotency of retried uploads), and answers give `last_sequence` in the agent's numbering. The
+/// marker is in the file, so the numbering survives a restart.
+///
 /// Appends for all jobs are serialised through this actor and each pays one fdatasync; agents batch lines, so the
 /// cost is per batch, not per line.
 public actor JobLogStore {
     public let directory: String
     private var lastSequences: [String: Int] = [:]
+    /// Per job, the attempt whose lines are being stored and how far the store's sequence is ahead of its agent's.
+    private var numberings: [String: AttemptNumbering] = [:]
     private var openFiles: [String: DurableFile] = [:]
     private var fileUse: [String] = []
     private var followers: [String: [UUID: AsyncStream<LogEntry>.Continuation]] = [:]
@@ -32,50 +41,73 @@ public actor JobLogStore {
     }
 
     /// Appends the new lines of `entries` and returns how many were new and the last sequence held.
-    public func append(_ entries: [LogEntry], to jobID: String) async throws(ServerError) -> LogBatchResult {
-        try await appendEntries(entries, to: jobID).result
+    public func append(_ entries: [LogEntry], to jobID: String, attempt: Int = 1) async throws(ServerError) -> LogBatchResult {
+        try await appendEntries(entries, to: jobID, attempt: attempt).result
     }
 
-    /// Appends the new lines of `entries`; returns the result and the lines that were new, numbered and stamped
-    /// with the job.
-    func appendEntries(_ entries: [LogEntry], to jobID: String) async throws(ServerError) -> (result: LogBatchResult, accepted: [LogEntry])
-    {
+    /// Appends the new lines of `entries`, uploaded by the agent running `attempt` of the job; returns the result (in
+    /// the agent's numbering) and the lines that were new, numbered as stored and stamped with the job. `marker` is
+    /// the text of the line that opens a later attempt.
+    func appendEntries(
+        _ entries: [LogEntry], to jobID: String, attempt: Int = 1, marker: @autoclosure () -> String = ""
+    ) async throws(ServerError) -> (result: LogBatchResult, accepted: [LogEntry]) {
         let held = try lastSequence(of: jobID)
+        var numbering = try self.numbering(of: jobID)
         var last = held
         var accepted: [LogEntry] = []
         let encoder = AutoGitJSON.encoder()
         var bytes: [UInt8] = []
+        func add(_ entry: LogEntry) {
+            guard let line = try? encoder.encode(entry) else { return }
+            bytes.append(contentsOf: line)
+            bytes.append(UInt8(ascii: "\n"))
+            accepted.append(entry)
+        }
+        if attempt > numbering.attempt {
+            last += 1
+            // The agent's first line goes right after the marker.
+            let first = entries.compactMap(\.sequence).min() ?? 1
+            numbering = AttemptNumbering(attempt: attempt, offset: last + 1 - first)
+            let text = marker()
+            add(
+                LogEntry(
+                    sequence: last, timestamp: Date(), message: text.isEmpty ? "Attempt \(attempt)" : text, stream: .system,
+                    jobID: jobID,
+                    context: ["attempt": .number(Double(attempt)), "sequence_offset": .number(Double(numbering.offset))]))
+        }
+        let offset = numbering.offset
+        let heldByAgent = max(0, held - offset)
         for var entry in entries.sorted(by: { ($0.sequence ?? Int.max) < ($1.sequence ?? Int.max) }) {
             if let sequence = entry.sequence {
-                guard sequence > last else { continue }
+                let stored = sequence + offset
+                guard stored > last else { continue }
                 // A hole would be permanent: the agent resends from what the store holds.
-                guard sequence == last + 1 else {
+                guard stored == last + 1 else {
                     throw ServerError(
                         .conflict, status: 409,
-                        "Line \(sequence) would leave a gap after line \(last) of job '\(jobID)'; nothing was stored, resend from \(held + 1)",
-                        details: ["job_id": .string(jobID), "last_sequence": .number(Double(held))])
+                        "Line \(sequence) would leave a gap after line \(max(0, last - offset)) of job '\(jobID)'; nothing was stored, resend from \(heldByAgent + 1)",
+                        details: ["job_id": .string(jobID), "last_sequence": .number(Double(heldByAgent))])
                 }
-                last = sequence
+                last = stored
+                entry.sequence = stored
             } else {
                 last += 1
                 entry.sequence = last
             }
             entry.jobID = jobID
-            guard let line = try? encoder.encode(entry) else { continue }
-            bytes.append(contentsOf: line)
-            bytes.append(UInt8(ascii: "\n"))
-            accepted.append(entry)
+            add(entry)
         }
         if !bytes.isEmpty {
             let file = try file(for: jobID)
             try file.write(bytes)
             try file.sync()
             lastSequences[jobID] = last
+            numberings[jobID] = numbering
             for follower in followers[jobID].map({ Array($0.values) }) ?? [] {
                 for entry in accepted { follower.yield(entry) }
             }
         }
-        return (LogBatchResult(accepted: accepted.count, lastSequence: last), accepted)
+        return (LogBatchResult(accepted: accepted.count, lastSequence: max(0, last - offset)), accepted)
     }
 
     /// The stored lines of a job after sequence `after`, the last `lines` of them when given.
@@ -83,6 +115,14 @@ public actor JobLogStore {
         let all = try readAll(jobID).filter { ($0.sequence ?? 0) > after }
         guard let lines, lines >= 0 else { return all }
         return Array(all.suffix(lines))
+    }
+
+    /// The first `limit` stored lines after sequence `after`, as one page whose `has_more` says whether more follow
+    /// (ask again after the page's last sequence).
+    public func page(of jobID: String, after: Int, limit: Int) throws(ServerError) -> Page<LogEntry> {
+        let all = try readAll(jobID).filter { ($0.sequence ?? 0) > after }
+        let items = Array(all.prefix(max(1, limit)))
+        return Page(items: items, totalCount: all.count, hasMore: items.count < all.count)
     }
 
     /// Lines after `after` (the last `lines` of them when given), then each new line, until ``finish(_:)`` is
@@ -110,11 +150,30 @@ public actor JobLogStore {
         for jobID in followers.keys { finish(jobID) }
     }
 
+    /// The highest sequence stored for the job (0 when none).
     public func lastSequence(of jobID: String) throws(ServerError) -> Int {
         if let known = lastSequences[jobID] { return known }
-        let last = try readAll(jobID).last?.sequence ?? 0
-        lastSequences[jobID] = last
-        return last
+        try load(jobID)
+        return lastSequences[jobID] ?? 0
+    }
+
+    /// The attempt whose lines are stored now and its offset (attempt 1, no offset, for a job without a marker).
+    private func numbering(of jobID: String) throws(ServerError) -> AttemptNumbering {
+        if let known = numberings[jobID] { return known }
+        try load(jobID)
+        return numberings[jobID] ?? AttemptNumbering(attempt: 1, offset: 0)
+    }
+
+    /// Reads what a job's file says about its numbering: the last sequence and the last attempt marker.
+    private func load(_ jobID: String) throws(ServerError) {
+        let entries = try readAll(jobID)
+        lastSequences[jobID] = entries.last?.sequence ?? 0
+        let marker = entries.last { $0.stream == .system && $0.context?["sequence_offset"] != nil }
+        if let marker, let attempt = marker.context?["attempt"]?.intValue, let offset = marker.context?["sequence_offset"]?.intValue {
+            numberings[jobID] = AttemptNumbering(attempt: attempt, offset: offset)
+        } else {
+            numberings[jobID] = AttemptNumbering(attempt: 1, offset: 0)
+        }
     }
 
     private func removeFollower(_ id: UUID, of jobID: String) {
@@ -154,4 +213,10 @@ public actor JobLogStore {
         fileUse.append(jobID)
         return file
     }
+}
+
+/// How the lines of a job's current attempt are numbered in its log: the agent's sequence plus `offset`.
+private struct AttemptNumbering {
+    var attempt: Int
+    var offset: Int
 }

@@ -23,7 +23,8 @@ struct JobWaiter: Sendable {
             if !current.status.isFinal { progress.update(describe(current)) }
         }
         progress.finish(current.status.isFinal ? nil : describe(current))
-        try await LogPrinter(context: context, showsStep: current.spec.steps.count > 1).print(client.jobs.logs(job.id, follow: true))
+        try await LogPrinter(context: context, showsStep: current.spec.steps.count > 1).print(
+            client.jobs.logs(job.id, after: 0, follow: true))
         // The log stream ends with the job; read the final record (once more if the stream ended first).
         current = try await client.jobs.get(job.id)
         while !current.status.isFinal {

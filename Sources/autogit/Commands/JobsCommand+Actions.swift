@@ -51,7 +51,9 @@ extension JobsCommand {
     static func runLogs(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         let client = try context.client()
         let id = try arguments.required("id")
-        let stream = client.jobs.logs(id, lines: try arguments.positiveInteger("tail"), follow: arguments.isSet("follow"))
+        // Without --tail, the whole log: every attempt of a retried job, in order.
+        let tail = try arguments.positiveInteger("tail")
+        let stream = client.jobs.logs(id, lines: tail, after: tail == nil ? 0 : nil, follow: arguments.isSet("follow"))
         let step = arguments.value("step")
         try await LogPrinter(context: context, showsStep: step == nil, step: step).print(stream)
         return ExitCode.success.rawValue

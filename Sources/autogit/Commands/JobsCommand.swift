@@ -74,7 +74,7 @@ enum JobsCommand {
         options: [
             .flag("follow", short: "f", help: "Keep printing new lines until the job ends"),
             .value("step", valueName: "name", help: "Only this step's lines"),
-            .value("tail", valueName: "n", help: "Start with the last n lines"),
+            .value("tail", valueName: "n", help: "Start with the last n lines (default: the whole log, every attempt)"),
         ],
         examples: [.init("autogit jobs logs job_123 -f", "Follow a running job")],
         run: runLogs)

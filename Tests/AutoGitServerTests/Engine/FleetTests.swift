@@ -188,28 +188,52 @@ struct FleetTests {
         } throws: { error in (error as? ServerError)?.code == .invalidStateTransition }
         #expect(try await fleet.perform(.start, on: runner.id).status == "idle")
 
-        let job = try await fleet.submit(spec())
+        let job = try await fleet.submit(spec(retries: 1))
         _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        _ = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .running))
         await #expect {
             _ = try await fleet.deleteRunner(runner.id, force: false)
         } throws: { error in (error as? ServerError)?.status == 409 }
         _ = try await fleet.deleteRunner(runner.id, force: true)
-        #expect(try await fleet.job(job.id).status == .queued)
+        let requeued = try await fleet.job(job.id)
+        #expect(requeued.status == .queued && requeued.attempt == 2)
         await #expect { _ = try await fleet.runner(runner.id) } throws: { error in (error as? ServerError)?.status == 404 }
     }
 
-    @Test("a runner that stops heartbeating goes offline and its jobs are queued again")
+    @Test("a runner that stops heartbeating goes offline; its jobs are queued again while retries last, then fail")
     func offlineSweep() async throws {
         let (fleet, _, _) = try makeFleet()
         let runner = try await fleet.register(registration("box"))
-        let job = try await fleet.submit(spec())
+        let job = try await fleet.submit(spec(retries: 1))
         _ = try await fleet.requestJob(for: runner.id, wait: 0)
+        _ = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .running))
         clock.advance(31)
         await fleet.sweep()
         #expect(try await fleet.runner(runner.id).status == .offline)
-        #expect(try await fleet.job(job.id).status == .queued)
+        let requeued = try await fleet.job(job.id)
+        #expect(requeued.status == .queued && requeued.attempt == 2 && requeued.runnerID == nil)
         _ = try await fleet.heartbeat(runner.id, Heartbeat(currentLoad: RunnerLoad(activeJobs: 0)))
         #expect(try await fleet.runner(runner.id).status == .idle)
+
+        #expect(try await fleet.requestJob(for: runner.id, wait: 0)?.id == job.id)
+        _ = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .running))
+        clock.advance(31)
+        await fleet.sweep()
+        let failed = try await fleet.job(job.id)
+        #expect(failed.status == .failed && failed.attempt == 2 && failed.statusReason?.contains("no retries left") == true)
+        #expect(try await fleet.runner(runner.id).gpus.allSatisfy { $0.allocatedJobID == nil })
+    }
+
+    @Test("a job its runner's agent had not started when the runner went away goes back without using an attempt")
+    func notStartedKeepsItsAttempt() async throws {
+        let (fleet, _, _) = try makeFleet()
+        let runner = try await fleet.register(registration("box"))
+        let job = try await fleet.submit(spec())
+        #expect(try await fleet.requestJob(for: runner.id, wait: 0)?.id == job.id)
+        clock.advance(31)
+        await fleet.sweep()
+        let requeued = try await fleet.job(job.id)
+        #expect(requeued.status == .queued && requeued.attempt == 1 && requeued.runnerID == nil)
     }
 
     @Test("heartbeats feed the metrics series")
@@ -232,21 +256,26 @@ struct FleetTests {
         }
     }
 
-    @Test("runners, jobs and the queue come back after a restart")
+    @Test("runners, jobs, assignments and the queue come back after a restart")
     func survivesRestart() async throws {
         let runnerID: String
+        let firstID: String
         let queuedID: String
         do {
             let (fleet, store, _) = try makeFleet()
-            runnerID = try await fleet.register(registration("box")).id
-            _ = try await fleet.submit(spec("first"))
+            runnerID = try await fleet.register(registration("box", concurrency: 1)).id
+            firstID = try await fleet.submit(spec("first")).id
             queuedID = try await fleet.submit(spec("second")).id
-            _ = try await fleet.requestJob(for: runnerID, wait: 0)
+            #expect(try await fleet.requestJob(for: runnerID, wait: 0)?.id == firstID)
             await store.close()
         }
         let (fleet, _, _) = try makeFleet()
         #expect(try await fleet.runner(runnerID).name == "box")
         #expect(await fleet.queueDepth == 1)
+        #expect(try await fleet.job(firstID).status == .assigned)
+        // The runner's one slot is still taken by the first job until it ends.
+        #expect(try await fleet.requestJob(for: runnerID, wait: 0) == nil)
+        _ = try await fleet.updateJob(firstID, from: runnerID, JobUpdate(status: .succeeded, exitCode: 0))
         #expect(try await fleet.requestJob(for: runnerID, wait: 0)?.id == queuedID)
     }
 }
@@ -261,11 +290,13 @@ struct FleetRegistrationTests {
         var registration = RunnerRegistration(name: "box", type: .native)
         registration.host = "10.0.0.5"
         let first = try await fleet.register(registration)
-        let job = try await fleet.submit(JobSpec(name: "j", steps: [JobStep(name: "s", run: "true")]))
+        let job = try await fleet.submit(JobSpec(name: "j", steps: [JobStep(name: "s", run: "true")], retryCount: 1))
         _ = try await fleet.requestJob(for: first.id, wait: 0)
+        _ = try await fleet.updateJob(job.id, from: first.id, JobUpdate(status: .running))
         let again = try await fleet.register(registration)
         #expect(again.id == first.id)
-        #expect(try await fleet.job(job.id).status == .queued)
+        let requeued = try await fleet.job(job.id)
+        #expect(requeued.status == .queued && requeued.attempt == 2)
         registration.host = "10.0.0.6"
         await #expect {
             _ = try await fleet.register(registration)

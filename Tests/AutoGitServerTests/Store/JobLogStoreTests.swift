@@ -89,4 +89,57 @@ struct JobLogStoreTests {
         }
         #expect(try await logs.entries(of: "job-5").map(\.message) == ["a", "b"])
     }
+
+    @Test("a later attempt's lines follow the earlier attempt's after a marker, however its agent numbers them")
+    func attemptsKeepGrowing() async throws {
+        let logs = try JobLogStore(directory: directory.path)
+        _ = try await logs.append([line(1, "first a"), line(2, "first b"), line(3, "first c")], to: "job-7")
+        // The second attempt's agent could not learn the last sequence and numbers from 1 again.
+        let second = try await logs.appendEntries(
+            [line(1, "second a"), line(2, "second b")], to: "job-7", attempt: 2, marker: "Attempt 2 of 3")
+        #expect(second.result == LogBatchResult(accepted: 3, lastSequence: 2), "the answer speaks the agent's numbering")
+        #expect(second.accepted.map(\.sequence) == [4, 5, 6])
+        // A retried upload of the same attempt is still idempotent, and the next lines follow on.
+        let retried = try await logs.append([line(2, "second b"), line(3, "second c")], to: "job-7", attempt: 2)
+        #expect(retried == LogBatchResult(accepted: 1, lastSequence: 3))
+        // The third attempt's agent asked and numbers after the last stored line.
+        let third = try await logs.append([line(8, "third a")], to: "job-7", attempt: 3)
+        #expect(third == LogBatchResult(accepted: 2, lastSequence: 8))
+        let stored = try await logs.entries(of: "job-7")
+        #expect(stored.map(\.sequence) == Array(1...9).map { Optional($0) })
+        #expect(
+            stored.map(\.message) == [
+                "first a", "first b", "first c", "Attempt 2 of 3", "second a", "second b", "second c", "Attempt 3", "third a",
+            ])
+        #expect(stored[3].stream == .system && stored[3].context?["attempt"] == 2)
+    }
+
+    @Test("an attempt's numbering survives reopening the store, and a gap is reported in the agent's numbering")
+    func attemptNumberingSurvivesReopening() async throws {
+        do {
+            let logs = try JobLogStore(directory: directory.path)
+            _ = try await logs.append([line(1, "a"), line(2, "b")], to: "job-8")
+            _ = try await logs.append([line(1, "retry a")], to: "job-8", attempt: 2)
+        }
+        let logs = try JobLogStore(directory: directory.path)
+        let resent = try await logs.append([line(1, "retry a"), line(2, "retry b")], to: "job-8", attempt: 2)
+        #expect(resent == LogBatchResult(accepted: 1, lastSequence: 2))
+        #expect(try await logs.entries(of: "job-8").map(\.message) == ["a", "b", "Attempt 2", "retry a", "retry b"])
+        await #expect {
+            _ = try await logs.append([line(5, "ahead")], to: "job-8", attempt: 2)
+        } throws: { error in
+            let error = error as? ServerError
+            return error?.status == 409 && error?.details?["last_sequence"] == 2
+        }
+    }
+
+    @Test("a page after a sequence is bounded and says whether more lines follow")
+    func pagesAfterASequence() async throws {
+        let logs = try JobLogStore(directory: directory.path)
+        _ = try await logs.append((1...25).map { (number: Int) in line(number, "line \(number)") }, to: "job-9")
+        let first = try await logs.page(of: "job-9", after: 0, limit: 10)
+        #expect(first.items.map(\.sequence) == Array(1...10).map { Optional($0) } && first.hasMore && first.totalCount == 25)
+        let last = try await logs.page(of: "job-9", after: 20, limit: 10)
+        #expect(last.items.count == 5 && !last.hasMore)
+    }
 }
