@@ -77,7 +77,7 @@ extension Fleet {
         let id = UUID()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if Task.isCancelled || isStopping {
+                if Task.isCancelled || isStopping || pass.map({ $0 <= passes.finished }) == true {
                     continuation.resume()
                     return
                 }
@@ -87,7 +87,11 @@ extension Fleet {
                     await self?.resumePoller(id, of: runnerID)
                 }
                 pollers[runnerID, default: [:]][id] = Poller(continuation: continuation, timer: timer)
-                if let pass { passWatchers.append((pass, runnerID, id)) }
+                if let pass {
+                    // In pass order, so that waking stops at the first pass not finished.
+                    let position = passWatchers.lastIndex { $0.pass <= pass }.map { $0 + 1 } ?? 0
+                    passWatchers.insert((pass, runnerID, id), at: position)
+                }
             }
         } onCancel: {
             Task { [weak self] in await self?.resumePoller(id, of: runnerID) }

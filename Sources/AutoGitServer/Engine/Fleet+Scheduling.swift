@@ -18,14 +18,19 @@ struct PassState {
     var task: Task<Void, Never>?
     /// Passes run alongside a caller's change whose commit is in flight; while one is, changes go to the task.
     var alongside = 0
-    /// Passes started and finished since the engine started; a poll waits for the next one to start.
+    /// Passes started since the engine started; a poll waits for the next one to start.
     var started = 0
-    var finished = 0
+    /// Passes begun whose outcome is not handed over yet. A pass alongside a change and one of the task can be in
+    /// flight together and end in either order.
+    var inFlight: Set<Int> = []
     /// Grows with every change that may let a job run. A runner that was ready in a pass that saw this version
     /// has nothing to gain from another pass until it grows.
     var version = 0
-    /// The version each runner was last ready in a pass at.
-    var seenReady: [String: Int] = [:]
+    /// The version and the number of the last pass each runner was ready in.
+    var seenReady: [String: (version: Int, pass: Int)] = [:]
+
+    /// Every pass up to this number has finished: its jobs are in their mailboxes (or it placed none).
+    var finished: Int { (inFlight.min() ?? started + 1) - 1 }
 }
 
 extension Fleet {
@@ -39,7 +44,10 @@ extension Fleet {
     /// A runner's agent polls: a pass runs unless the last one already saw it ready and nothing changed since.
     /// Returns the number of the pass that will see it, or nil when none is needed.
     func requestPass(forPollOf runnerID: String) -> Int? {
-        if passes.seenReady[runnerID] == passes.version { return nil }
+        if let seen = passes.seenReady[runnerID], seen.version == passes.version {
+            // A pass that saw it ready may still be committing what it placed for it: the poll waits for that one.
+            return seen.pass > passes.finished ? seen.pass : nil
+        }
         startPasses()
         return passes.started + 1
     }
@@ -88,6 +96,7 @@ extension Fleet {
 
     private func beginPass() -> PassOutcome {
         passes.started += 1
+        passes.inFlight.insert(passes.started)
         let (changes, placed) = schedulingPass()
         return PassOutcome(number: passes.started, changes: changes, placed: placed)
     }
@@ -107,7 +116,7 @@ extension Fleet {
             for runnerID in mailed.sorted() { wakePollers(of: runnerID) }
         }
         if outcome.isAlongside { passes.alongside -= 1 }
-        passes.finished = max(passes.finished, outcome.number)
+        passes.inFlight.remove(outcome.number)
         wakePassWatchers()
     }
 
@@ -121,7 +130,7 @@ extension Fleet {
         var offers: [ReadyRunner] = []
         for runnerID in readyPolls.keys {
             guard let runner = runners[runnerID], runner.status.acceptsJobs else { continue }
-            passes.seenReady[runnerID] = passes.version
+            passes.seenReady[runnerID] = (passes.version, passes.started)
             let free = max(0, max(1, runner.maxConcurrentJobs ?? 1) - index.activeCount(of: runnerID))
             if free > 0 { offers.append(ReadyRunner(runner: runner, freeSlots: free)) }
         }
