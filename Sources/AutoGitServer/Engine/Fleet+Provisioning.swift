@@ -1,30 +1,39 @@
 import AutoGitCore
 
-/// The writes the provisioning service makes through the engine: a runner record for each new instance, agents
-/// bound to those records when they register, and the reasons shown on jobs that wait for capacity. Each is one step
-/// of the actor (nothing else runs between its check and its change), committed before it returns.
+/// The writes the provisioning service makes through the engine: a runner record for each new instance, and the
+/// reasons shown on jobs that wait for capacity. Each is one step of the actor (nothing else runs between its check
+/// and its change), made through ``save(_:)-(Runner)`` and ``save(_:)-(Job)`` so the engine's indexes follow, and
+/// committed before it returns. An agent takes its record over through ``register(_:)`` like any other; removals go
+/// through ``perform(_:on:stop:)`` and ``deleteRunner(_:force:eventDetails:)``, so the engine's re-queue rules apply.
 extension Fleet {
-    /// The runner record of an instance a provider just created, in status `provisioning` (it takes no job) until
-    /// its agent registers and takes it over. When an agent of that name registered already (it was quicker than
-    /// the provision call returned), that runner is tied to the instance instead. `details` go into the
-    /// `runner_provisioned` event.
+    /// The runner record of an instance a provider just created, in status `provisioning` (it takes no job, so no
+    /// scheduling pass is needed) until its agent registers and takes it over. When an agent of that name registered
+    /// already (it was quicker than the provision call returned), that runner is tied to the instance instead.
+    /// `details` go into the `runner_provisioned` event.
     func recordProvisionedRunner(
         name: String, provider: String, instanceID: String, labels: [String], details: [String: JSONValue]
     ) async throws(ServerError) -> Runner {
-        if var existing = runners.values.first(where: { $0.name == name }) {
+        let quicker = (runnerIDsByName[name] ?? []).sorted().compactMap { runners[$0] }.first { runner in
+            runner.instanceID == nil || (runner.instanceID == instanceID && runner.provider == provider)
+        }
+        let runner: Runner
+        let change: StoreChange
+        if var existing = quicker {
             existing.provider = provider
             existing.instanceID = instanceID
-            let change = save(existing)
-            try await commit([change])
-            return existing
+            change = save(existing)
+            runner = existing
+            logRunner(runner.id, "Runner '\(name)' is instance \(instanceID) of provider \(provider)")
+        } else {
+            var record = Runner(
+                id: Self.newID("runner-"), name: name, status: .provisioning, labels: labels, provider: provider, instanceID: instanceID)
+            record.statistics = RunnerStatistics()
+            change = save(record)
+            runner = record
+            logRunner(runner.id, "Runner '\(name)' provisioned by provider \(provider) (instance \(instanceID)); waiting for its agent")
         }
-        let id = Self.newID("runner-")
-        var runner = Runner(id: id, name: name, status: .provisioning, labels: labels, provider: provider, instanceID: instanceID)
-        runner.statistics = RunnerStatistics()
-        let change = save(runner)
-        logRunner(id, "Runner '\(name)' provisioned by provider \(provider) (instance \(instanceID)); waiting for its agent")
         var payload = details
-        payload["runner_id"] = .string(id)
+        payload["runner_id"] = .string(runner.id)
         payload["name"] = .string(name)
         payload["provider"] = .string(provider)
         payload["instance_id"] = .string(instanceID)
@@ -33,22 +42,8 @@ extension Fleet {
         return runner
     }
 
-    /// Registers an agent; an agent that names a runner still `provisioning` takes that record over (same id,
-    /// provider and instance), however quick it was.
-    func registerProvisioned(_ registration: RunnerRegistration) async throws(ServerError) -> Runner {
-        var registration = registration
-        if registration.instanceID == nil,
-            let record = runners.values.first(where: { $0.name == registration.name && $0.status == .provisioning }),
-            let instanceID = record.instanceID,
-            !runners.values.contains(where: { $0.id != record.id && $0.instanceID == instanceID })
-        {
-            registration.instanceID = instanceID
-            registration.provider = registration.provider ?? record.provider
-        }
-        return try await register(registration)
-    }
-
-    /// Sets (or, with nil, clears) the `status_reason` of queued jobs; jobs no longer queued are left alone.
+    /// Sets (or, with nil, clears) the `status_reason` of queued jobs; jobs no longer queued are left alone. A reason
+    /// changes nothing the scheduler reads, so no pass is asked for.
     func noteWaitingReasons(_ reasons: [String: String?]) async {
         var changes: [StoreChange] = []
         for (id, reason) in reasons {

@@ -54,7 +54,9 @@ extension Fleet {
 
     public var allRunners: [Runner] { Array(runners.values) }
 
-    /// Registers an agent (or re-registers the runner a plugin provisioned with the same `instance_id`).
+    /// Registers an agent. It takes over (same id) the runner of its fleeting instance, the record a provider made
+    /// for it (status `provisioning`), or its own earlier registration: see ``runnerToTakeOver(for:)``. A runner
+    /// taken over keeps its provider and instance unless the registration names its own.
     public func register(_ registration: RunnerRegistration) async throws(ServerError) -> Runner {
         let timestamp = now()
         let existing = try runnerToTakeOver(for: registration)
@@ -71,8 +73,13 @@ extension Fleet {
         runner.resources = registration.resources
         runner.maxConcurrentJobs = registration.maxConcurrentJobs
         runner.version = registration.version
-        runner.instanceID = registration.instanceID
-        runner.provider = registration.provider ?? existing?.provider
+        if let instance = registration.instanceID {
+            runner.instanceID = instance
+            runner.provider = registration.provider ?? existing?.provider
+        } else {
+            runner.instanceID = existing?.instanceID
+            runner.provider = existing?.provider ?? registration.provider
+        }
         runner.registeredAt = existing?.registeredAt ?? timestamp
         runner.lastSeen = timestamp
         runner.statistics = existing?.statistics ?? RunnerStatistics()
@@ -96,24 +103,24 @@ extension Fleet {
         return runners[id] ?? runner
     }
 
-    /// The runner a registration takes over: the one a plugin provisioned with the same `instance_id`, or one of
-    /// the same name that is offline, stopped, or registered from the same host (an agent restarted before it was
-    /// marked offline). A live runner of that name on another host is a 409.
+    /// The runner a registration takes over: the one of the same fleeting instance (`instance_id`, within its
+    /// `provider`), or one of the same name that a provider made for its instance and no agent has taken yet
+    /// (`provisioning`: plugins name each agent when they start it), that is offline, stopped, or that registered
+    /// from the same host (an agent restarted before it was marked offline). A live runner of that name on another
+    /// host is a 409.
     private func runnerToTakeOver(for registration: RunnerRegistration) throws(ServerError) -> Runner? {
-        if let instance = registration.instanceID, let provisioned = runnerIDsByInstance[instance].flatMap({ runners[$0] }) {
+        if let instance = registration.instanceID,
+            let provisioned = runnerID(ofInstance: instance, provider: registration.provider).flatMap({ runners[$0] })
+        {
             return provisioned
+        }
+        func mayBeTakenOver(_ runner: Runner) -> Bool {
+            [.provisioning, .offline, .stopped, .error].contains(runner.status) || (runner.host != nil && runner.host == registration.host)
         }
         let sameName = (runnerIDsByName[registration.name] ?? []).sorted().compactMap { runners[$0] }
         // Of several runners with the name (a rename made them share it), prefer one that may be taken over.
-        guard
-            let named = sameName.first(where: {
-                [.offline, .stopped, .error].contains($0.status) || ($0.host != nil && $0.host == registration.host)
-            })
-                ?? sameName.first
-        else { return nil }
-        if [.offline, .stopped, .error].contains(named.status) || (named.host != nil && named.host == registration.host) {
-            return named
-        }
+        guard let named = sameName.first(where: mayBeTakenOver) ?? sameName.first else { return nil }
+        if mayBeTakenOver(named) { return named }
         throw ServerError(
             .conflict, status: 409,
             "A live runner named '\(registration.name)' is registered from another host; choose another name or stop it first",

@@ -42,9 +42,12 @@ public actor Fleet {
     let now: @Sendable () -> Date
 
     var runners: [String: Runner] = [:]
-    /// Runner ids by name and by fleeting instance id, for registration (kept by ``save(_:)-(Runner)``).
+    /// Runner ids by name, and by fleeting instance id then provider, for registration (kept by
+    /// ``save(_:)-(Runner)``). An instance id is its provider's own (a local pid and a Slurm job id may be equal), so
+    /// it is looked up within its provider: see ``runnerID(ofInstance:provider:)``. A runner without a provider is
+    /// filed under "" (provider names are never empty).
     var runnerIDsByName: [String: Set<String>] = [:]
-    var runnerIDsByInstance: [String: String] = [:]
+    var runnerIDsByInstance: [String: [String: String]] = [:]
     var jobs: [String: Job] = [:]
     /// Job ids in submission order, for listing.
     var jobOrder: [String] = []
@@ -88,7 +91,7 @@ public actor Fleet {
         runners = store.decodedValues(in: Collection.runners, as: Runner.self)
         for runner in runners.values {
             runnerIDsByName[runner.name, default: []].insert(runner.id)
-            if let instance = runner.instanceID { runnerIDsByInstance[instance] = runner.id }
+            if let instance = runner.instanceID { runnerIDsByInstance[instance, default: [:]][runner.provider ?? ""] = runner.id }
         }
         configurations = store.decodedValues(in: Collection.runnerConfigurations, as: RunnerConfigurationDocument.self)
         let loaded = store.decodedValues(in: Collection.jobs, as: Job.self)
@@ -131,7 +134,7 @@ public actor Fleet {
 
     func save(_ runner: Runner) -> StoreChange {
         let old = runners.updateValue(runner, forKey: runner.id)
-        if old?.name != runner.name || old?.instanceID != runner.instanceID {
+        if old?.name != runner.name || old?.instanceID != runner.instanceID || old?.provider != runner.provider {
             if let old { forgetNames(of: old) }
             recordNames(of: runner)
         }
@@ -155,15 +158,25 @@ public actor Fleet {
         if let old = runners.removeValue(forKey: id) { forgetNames(of: old) }
     }
 
+    /// The runner of fleeting instance `id` of `provider`. Without a provider (an agent that names only its
+    /// instance), the one runner with that instance id, or none when providers share the id.
+    func runnerID(ofInstance id: String, provider: String?) -> String? {
+        guard let byProvider = runnerIDsByInstance[id] else { return nil }
+        guard let provider else { return byProvider.count == 1 ? byProvider.values.first : nil }
+        return byProvider[provider] ?? byProvider[""]
+    }
+
     private func recordNames(of runner: Runner) {
         runnerIDsByName[runner.name, default: []].insert(runner.id)
-        if let instance = runner.instanceID { runnerIDsByInstance[instance] = runner.id }
+        if let instance = runner.instanceID { runnerIDsByInstance[instance, default: [:]][runner.provider ?? ""] = runner.id }
     }
 
     private func forgetNames(of runner: Runner) {
         runnerIDsByName[runner.name]?.remove(runner.id)
         if runnerIDsByName[runner.name]?.isEmpty == true { runnerIDsByName[runner.name] = nil }
-        if let instance = runner.instanceID, runnerIDsByInstance[instance] == runner.id { runnerIDsByInstance[instance] = nil }
+        guard let instance = runner.instanceID, runnerIDsByInstance[instance]?[runner.provider ?? ""] == runner.id else { return }
+        runnerIDsByInstance[instance]?[runner.provider ?? ""] = nil
+        if runnerIDsByInstance[instance]?.isEmpty == true { runnerIDsByInstance[instance] = nil }
     }
 
     func commit(_ changes: [StoreChange]) async throws(ServerError) {

@@ -86,7 +86,7 @@ struct RunnerRoutes {
             registration.maxConcurrentJobs = context.configuration.current.runners.defaultMaxConcurrentJobs
         }
         // An agent a provider started takes over the runner record made for its instance.
-        let runner = try await context.fleet.registerProvisioned(registration)
+        let runner = try await context.fleet.register(registration)
         // Taking a runner over gives it a new token; the old one stops working.
         try await context.tokens.revokeTokens(ofRunner: runner.id)
         let token = try await context.tokens.create(name: "runner \(runner.name)", role: .runner, runnerID: runner.id)
