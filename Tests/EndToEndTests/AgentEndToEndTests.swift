@@ -50,7 +50,7 @@ struct AgentEndToEndTests {
                         ("second", #"echo "second attempt=$AUTOGIT_JOB_ATTEMPT color=$COLOR"; echo "to stderr" >&2"#),
                     ], environment: ["COLOR": "teal"]))
             let job = try await fleet.finished(submitted.id)
-            #expect(job.status == .succeeded && job.exitCode == 0 && job.runnerID == runner.id)
+            #expect(job.status == .succeeded && job.exitCode == 0 && job.runnerID == runner.id, "\(job.status): \(job.statusReason ?? "")")
             #expect(job.stepResults.map(\.status) == [.succeeded, .succeeded])
             let lines = try await fleet.logLines(job.id)
             let stdout = lines.filter { $0.stream == .stdout }

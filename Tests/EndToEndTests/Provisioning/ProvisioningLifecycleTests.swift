@@ -27,6 +27,8 @@ extension ProvisioningEndToEndTests {
             return entry
         }
 
+        /// A job that had started uses an attempt when its runner is lost (the engine's re-queue rules,
+        /// Docs/scheduling.md), so it needs a retry to run again.
         @Test("a runner lost while running (its agent killed) has its job re-queued, and a new instance runs it")
         func lostRunner() async throws {
             try await withAutoscalingServer {
@@ -45,7 +47,7 @@ extension ProvisioningEndToEndTests {
                                 run:
                                     "if [ -e '\(marker)' ]; then echo second run; else touch '\(marker)'; echo $$ > '\(stepPID)'; sleep 600; fi"
                             )
-                        ], timeout: 120, requirements: JobRequirements(gpu: GPURequirement(count: 1))))
+                        ], timeout: 120, retryCount: 1, requirements: JobRequirements(gpu: GPURequirement(count: 1))))
                 #expect(
                     try await eventually(within: .seconds(60), every: .milliseconds(200)) {
                         try await server.admin.jobs.get(job.id).status == .running
@@ -77,6 +79,7 @@ extension ProvisioningEndToEndTests {
                     "server log:\n\(server.log)")
                 let second = try await server.admin.jobs.get(job.id)
                 #expect(second.runnerID != runner.id, "the job ran again on a new runner")
+                #expect(second.attempt == 2, "the lost run used the first attempt")
                 #expect(try await server.admin.jobs.logPage(job.id).items.map(\.message).contains("second run"))
             }
         }
