@@ -32,6 +32,9 @@ final class RunningServer: Sendable {
     static var testConfiguration: ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.rateLimits.enabled = false
+        // The runners these tests register never heartbeat: a test slowed by a loaded machine must not see them go
+        // offline and their jobs taken back (the Fleet tests check that, on their own clock).
+        configuration.runners.offlineAfterSeconds = 3600
         return configuration
     }
 
