@@ -186,18 +186,20 @@ public actor LocalPlugin: FleetingPlugin {
     }
 
     /// Reaps the agent if it exited (it is our child) and records why.
+    ///
+    /// While `waitpid` says our child has not ended, it has not, even when `/proc` already shows it as a zombie: the
+    /// leader of a multithreaded process (an agent) shows `Z` until its other threads have exited, and only then can
+    /// it be reaped, so its status is read at a later look. Only a pid that is no longer our child (reaped
+    /// elsewhere) and does not run is "no longer running".
     private func refresh(_ id: String) {
         guard let entry = entries[id], entry.exitDescription == nil else { return }
         var status: Int32 = 0
-        var reaped = waitpid(entry.pid, &status, WNOHANG)
-        if reaped != entry.pid, !isRunning(pid: entry.pid, startTime: entry.startTime) {
-            // It may have exited between the two looks (now a zombie): reap it to learn how it ended.
-            reaped = waitpid(entry.pid, &status, WNOHANG)
-            if reaped != entry.pid { entries[id]?.exitDescription = "no longer running" }
-        }
+        let reaped = waitpid(entry.pid, &status, WNOHANG)
         if reaped == entry.pid {
             let (code, signal) = ProcessSpawner.decode(waitStatus: status)
             entries[id]?.exitDescription = signal.map { "killed by signal \($0)" } ?? "exited with status \(code)"
+        } else if reaped < 0, errno == ECHILD, !isRunning(pid: entry.pid, startTime: entry.startTime) {
+            entries[id]?.exitDescription = "no longer running"
         }
     }
 
