@@ -32,6 +32,9 @@ extension ReferenceServer {
         public var eventLoopCount: Int?
         /// What sends webhook deliveries; URLSession when nil.
         public var webhookSender: (any WebhookSender)?
+        /// The time rate limits count with, in seconds since 1970; the wall clock when nil (tests hold it still, so a
+        /// slow machine does not refill a bucket between two requests).
+        public var rateLimitClock: (@Sendable () -> Double)?
         /// The largest artifact version an upload may carry, in bytes (413 `PAYLOAD_TOO_LARGE` above it). Uploads are
         /// held in memory while they are verified, so keep it within what the machine can spare. Default 256 MiB.
         public var maxArtifactBytes: Int = 256 << 20

@@ -157,7 +157,8 @@ public final class ReferenceServer: Sendable {
             if let accessLog = options.accessLog { middleware.append(AccessLogMiddleware(sink: accessLog)) }
             middleware += [
                 MetricsMiddleware(metrics: context.requestMetrics), AuthenticationMiddleware(context: context),
-                RateLimitMiddleware(context: context), APIErrorMiddleware(log: log),
+                RateLimitMiddleware(context: context, clock: options.rateLimitClock ?? { Date().timeIntervalSince1970 }),
+                APIErrorMiddleware(log: log),
             ]
             let host = options.host ?? current.server.host
             var http = HTTPServer.Configuration(host: host, port: options.port ?? current.server.port)

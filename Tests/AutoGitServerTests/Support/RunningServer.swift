@@ -48,9 +48,12 @@ final class RunningServer: Sendable {
     }
 
     static func start(
-        configuration: ServerConfiguration = testConfiguration, directory: TemporaryDirectory = TemporaryDirectory()
+        configuration: ServerConfiguration = testConfiguration, directory: TemporaryDirectory = TemporaryDirectory(),
+        rateLimitClock: (@Sendable () -> Double)? = nil
     ) async throws -> RunningServer {
-        let server = ReferenceServer(options: .quiet(dataDirectory: directory.path, configuration: configuration))
+        var options = ReferenceServer.Options.quiet(dataDirectory: directory.path, configuration: configuration)
+        options.rateLimitClock = rateLimitClock
+        let server = ReferenceServer(options: options)
         try await server.start()
         let admin = try server.adminToken ?? String(contentsOfFile: server.adminTokenPath, encoding: .utf8)
         return RunningServer(server: server, directory: directory, admin: admin.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -129,9 +132,10 @@ final class RunningServer: Sendable {
 /// Runs `body` against a fresh server and shuts the server down afterwards, whether `body` throws or not.
 @discardableResult
 func withServer<T>(
-    configuration: ServerConfiguration = RunningServer.testConfiguration, _ body: (RunningServer) async throws -> T
+    configuration: ServerConfiguration = RunningServer.testConfiguration, rateLimitClock: (@Sendable () -> Double)? = nil,
+    _ body: (RunningServer) async throws -> T
 ) async throws -> T {
-    let server = try await RunningServer.start(configuration: configuration)
+    let server = try await RunningServer.start(configuration: configuration, rateLimitClock: rateLimitClock)
     do {
         let result = try await body(server)
         await server.stop()
