@@ -45,7 +45,7 @@ struct MetricUploaderTests {
         #expect(metrics.record("  ::metric loss=0.4 lr=1e-3\r"))
         #expect(!metrics.record("epoch 1 done: loss=0.4"))
         #expect(!metrics.record("::metric loss=abc"))
-        let summary = await metrics.finish(within: .seconds(10))
+        let summary = await metrics.finish(within: .seconds(60))
         #expect(summary == .init(recorded: 5, sent: 5, lost: 0))
         let points = received.points.map { "\($0.key)@\($0.step)=\($0.value)" }
         #expect(points == ["loss@0=0.9", "acc@0=0.1", "loss@10=0.5", "loss@11=0.4", "lr@0=0.001"])
@@ -58,14 +58,14 @@ struct MetricUploaderTests {
         let metrics = uploader(flaky)
         metrics.start()
         for step in 0..<100 { metrics.record("::metric loss=\(Double(step)) step=\(step)") }
-        #expect(await metrics.finish(within: .seconds(10)).sent == 100)
+        #expect(await metrics.finish(within: .seconds(60)).sent == 100)
         #expect(flaky.points.map(\.step) == Array(0..<100))
 
         let refused = Received(refuses: true)
         let stopped = uploader(refused)
         stopped.start()
         stopped.record("::metric loss=1 step=0")
-        let summary = await stopped.finish(within: .seconds(10))
+        let summary = await stopped.finish(within: .seconds(60))
         #expect(summary.sent == 0 && summary.lost == 1)
     }
 }

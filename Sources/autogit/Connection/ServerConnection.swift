@@ -49,8 +49,9 @@ struct ServerConnection: Sendable, Hashable {
     }
 
     /// Which stack carries the requests: plain sockets for an `http://` server, since a command makes a request or
-    /// two and exits and URLSession costs more to start than the request itself; URLSession for `https://`, or for
-    /// any server when `AUTOGIT_TRANSPORT=urlsession`. Made only when a command needs the network.
+    /// two and exits and URLSession costs more to start than the request itself (and, on Linux, a core for as long as
+    /// a stream is followed); URLSession for `https://`, or for any server when `AUTOGIT_TRANSPORT=urlsession`. Made
+    /// only when a command needs the network.
     static func transport(for url: URL, environment: [String: String]) -> any Transport {
         usesSockets(for: url, environment: environment) ? SocketTransport() : URLSessionTransport()
     }
