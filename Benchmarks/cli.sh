@@ -2,24 +2,34 @@
 # The CLI's round trip against curl: `autogit runners list -o json` (process start, request, decode, render) vs
 # `curl -s` of the same URL, with 100 runners registered, as medians over 30 runs each, in release mode.
 #
-#   bash Benchmarks/cli.sh [--runs 30] [--static]
+#   bash Benchmarks/cli.sh [--runs 30] [--dynamic | --both] [--skip-build] [--transport urlsession]
 #
-# --static builds autogit with --static-swift-stdlib into .build-static (needs Debian's libcurl4-openssl-dev to link
-# FoundationNetworking): start-up is dominated by loading the Swift runtime and Foundation, and a static binary
-# loads fewer shared objects. Needs hyperfine and curl. Everything binds 127.0.0.1 and stops when the script exits.
+# By default it measures autogit as we ship it: a release build with the Swift runtime linked in
+# (--static-swift-stdlib, into .build-static; linking FoundationNetworking needs Debian's libcurl4-openssl-dev),
+# stripped (a stripped copy is measured; the build keeps its symbols for profiling). --dynamic measures the plain
+# release build (.build/release, Swift runtime as shared libraries) instead, --both measures both. --skip-build uses
+# the binaries already built. --transport urlsession sets AUTOGIT_TRANSPORT=urlsession, so the CLI uses URLSession
+# instead of its socket transport. Needs hyperfine, curl and python3. Everything binds 127.0.0.1 and stops when the
+# script exits.
 set -euo pipefail
 
 runs=30
-static=0
+builds=(static)
+skip_build=0
+transport=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --runs) runs="$2"; shift 2 ;;
-        --static) static=1; shift ;;
+        --static) builds=(static); shift ;;
+        --dynamic) builds=(dynamic); shift ;;
+        --both) builds=(static dynamic); shift ;;
+        --skip-build) skip_build=1; shift ;;
+        --transport) transport="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 64 ;;
     esac
 done
-for tool in hyperfine curl python3; do
-    command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install hyperfine curl)" >&2; exit 1; }
+for tool in hyperfine curl python3 strip; do
+    command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install hyperfine curl binutils)" >&2; exit 1; }
 done
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,15 +42,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ $static == 1 ]]; then
-    echo "building autogit (release, static Swift runtime)…"
-    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-static --product autogit >/dev/null)
-    cli="$root/.build-static/release/autogit"
-else
-    echo "building autogit (release)…"
-    (cd "$root" && swift build -c release --product autogit >/dev/null)
-    cli="$root/.build/release/autogit"
-fi
+declare -A binaries
+for build in "${builds[@]}"; do
+    case "$build" in
+        static)
+            if [[ $skip_build == 0 ]]; then
+                echo "building autogit (release, static Swift runtime)…"
+                (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-static --product autogit >/dev/null)
+            fi
+            strip -o "$work/autogit-static" "$root/.build-static/release/autogit"
+            binaries[static]="$work/autogit-static"
+            ;;
+        dynamic)
+            if [[ $skip_build == 0 ]]; then
+                echo "building autogit (release, Swift runtime as shared libraries)…"
+                (cd "$root" && swift build -c release --product autogit >/dev/null)
+            fi
+            binaries[dynamic]="$root/.build/release/autogit"
+            ;;
+    esac
+done
+for build in "${builds[@]}"; do
+    [[ -x "${binaries[$build]}" ]] || { echo "no $build build at ${binaries[$build]}" >&2; exit 1; }
+    echo "$build: $(du -h "${binaries[$build]}" | cut -f1) $(basename "${binaries[$build]}")"
+done
+cli="${binaries[${builds[0]}]}"
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 "$cli" serve --port "$port" --data-dir "$work/data" >"$work/serve.out" 2>"$work/serve.err" &
@@ -61,19 +87,31 @@ done
 
 url="$server/v1/runners?limit=500"
 export AUTOGIT_SERVER="$server" AUTOGIT_TOKEN="$token" XDG_CONFIG_HOME="$work/config"
-[[ "$("$cli" runners list -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')" == 100 ]] \
-    || { echo "autogit did not list 100 runners" >&2; exit 1; }
+[[ -n "$transport" ]] && export AUTOGIT_TRANSPORT="$transport"
+commands=()
+for build in "${builds[@]}"; do
+    bin="${binaries[$build]}"
+    [[ "$("$bin" runners list -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')" == 100 ]] \
+        || { echo "autogit ($build) did not list 100 runners" >&2; exit 1; }
+    commands+=(-n "autogit ($build)" "$bin runners list -o json")
+done
 
 hyperfine --warmup 3 --runs "$runs" --shell=none --export-json "$work/times.json" \
-    -n autogit "$cli runners list -o json" \
-    -n curl "curl -s -H 'Authorization: Bearer $token' $url" >/dev/null
+    "${commands[@]}" -n curl "curl -s -H 'Authorization: Bearer $token' $url" >/dev/null
 
-python3 - "$work/times.json" <<'PY'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-a, c = results["autogit"]["median"] * 1000, results["curl"]["median"] * 1000
-print(f"medians over {len(results['curl']['times'])} runs, 100 runners:")
-print(f"  autogit runners list -o json  {a:7.1f} ms")
-print(f"  curl -s                       {c:7.1f} ms")
-print(f"ratio autogit/curl: {a / c:.2f} (goal: at most 2.00)")
+python3 - "$work/times.json" "${AUTOGIT_TRANSPORT:-sockets}" <<'PY'
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+curl = next(r for r in results if r["command"] == "curl")
+def quartiles(r):
+    q = statistics.quantiles(r["times"], n=4)
+    return q[0] * 1000, q[2] * 1000
+print(f"medians over {len(curl['times'])} runs, 100 runners (autogit transport: {sys.argv[2]}); p25–p75 in brackets:")
+for r in results:
+    low, high = quartiles(r)
+    label = r["command"] if r["command"] == "curl" else f"{r['command']} runners list -o json"
+    print(f"  {label:<48} {r['median'] * 1000:7.1f} ms  [{low:.1f}–{high:.1f}]")
+for r in results:
+    if r is not curl:
+        print(f"ratio {r['command']}/curl: {r['median'] / curl['median']:.2f} (goal: at most 2.00)")
 PY

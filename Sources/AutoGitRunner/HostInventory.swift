@@ -10,6 +10,8 @@ public struct HostInventory: Sendable, Hashable {
         case vendorTools = "vendor_tools"
         /// `/proc/driver/nvidia` and `/sys/class/drm`, when no vendor tool answered.
         case sysfs
+        /// A batch scheduler's grant (`SLURM_JOB_GPUS`) when nothing could be detected: models unknown.
+        case scheduler
         /// Nothing found.
         case none
     }

@@ -12,26 +12,53 @@ import Darwin
 /// GPUs come from the inventory file when one is given (``GPUInventoryFile``); otherwise from `nvidia-smi` (its CSV
 /// query, with `nvidia-smi -L` for MIG slices) and `rocm-smi --json`, parsed by AutoGitCore's parsers; and when
 /// neither tool answers, from Linux's `/proc/driver/nvidia/gpus` and `/sys/class/drm`. NVIDIA GPUs are numbered
-/// first, then AMD ones. A tool that is missing is skipped quietly; one that fails adds a warning.
+/// first, then AMD ones. A tool that is missing is skipped quietly; one that fails adds a warning. An agent started
+/// by a batch scheduler offers only the GPUs of its own allocation (``SchedulerGPUGrant``).
 public struct HostProbe: Sendable {
     /// `--gpu-inventory FILE`, which replaces detection.
     public var gpuInventoryFile: String?
     var tools: ToolRunner
     var procRoot = "/proc"
     var sysRoot = "/sys"
+    /// The agent's environment, read for a batch scheduler's GPU grant (`SLURM_JOB_GPUS`).
+    var environment: [String: String]
 
     /// - Parameters:
     ///   - gpuInventoryFile: a JSON list of GPUs to register instead of detecting them.
     ///   - toolSearchPath: where to look for `nvidia-smi` and `rocm-smi` (`PATH` when nil).
-    public init(gpuInventoryFile: String? = nil, toolSearchPath: [String]? = nil) {
+    ///   - environment: the agent's environment; a Slurm job's GPU grant in it limits the GPUs offered.
+    public init(
+        gpuInventoryFile: String? = nil, toolSearchPath: [String]? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.gpuInventoryFile = gpuInventoryFile
         tools = ToolRunner(searchPath: toolSearchPath)
+        self.environment = environment
     }
 
     /// Probes the host; disk space is that of the file system holding `workDirectory`.
     ///
     /// - Throws: ``RunnerError`` `GPU_INVENTORY_INVALID` when an inventory file was given and cannot be read.
     public func probe(workDirectory: String) async throws(RunnerError) -> HostInventory {
+        var inventory = try await probeEverything(workDirectory: workDirectory)
+        guard inventory.gpuSource != .inventoryFile, let grant = SchedulerGPUGrant(environment: environment) else { return inventory }
+        let granted = inventory.gpus.filter(grant.includes)
+        if granted.isEmpty && !grant.indices.isEmpty {
+            inventory.gpus = grant.placeholderGPUs
+            inventory.deviceIDs = HostInventory.defaultDeviceIDs(inventory.gpus).merging(grant.deviceIDs) { _, granted in granted }
+            inventory.gpuSource = .scheduler
+            inventory.warnings.append(
+                "no GPU detected; offering GPUs \(grant.indices.map(String.init).joined(separator: ",")) granted by \(grant.source)")
+        } else if granted.count != inventory.gpus.count {
+            inventory.warnings.append("offering \(granted.count) of \(inventory.gpus.count) GPUs: those granted by \(grant.source)")
+            inventory.gpus = granted
+            inventory.deviceIDs = inventory.deviceIDs.filter { index, _ in granted.contains { $0.index == index } }
+                .merging(grant.deviceIDs.filter { index, _ in granted.contains { $0.index == index } }) { _, granted in granted }
+        }
+        return inventory
+    }
+
+    private func probeEverything(workDirectory: String) async throws(RunnerError) -> HostInventory {
         var uname = utsname()
         _ = systemUname(&uname)
         let machine = Self.string(from: &uname.machine)

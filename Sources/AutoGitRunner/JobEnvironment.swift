@@ -3,7 +3,8 @@ import AutoGitCore
 /// The environment a job's step runs with.
 ///
 /// In order, later entries winning: the agent's own environment (without the agent's credentials,
-/// `AUTOGIT_REGISTRATION_TOKEN` and `AUTOGIT_TOKEN`); the job's `environment`; then what the agent sets:
+/// `AUTOGIT_REGISTRATION_TOKEN` and `AUTOGIT_TOKEN`, and without the `AUTOGIT_FLEETING_*` tags a fleeting plugin
+/// puts on the agent, so a step is never mistaken for an agent); the job's `environment`; then what the agent sets:
 /// `AUTOGIT_JOB_ID`, `AUTOGIT_JOB_NAME`, `AUTOGIT_JOB_ATTEMPT`, `AUTOGIT_RUNNER_ID`, `AUTOGIT_STEP_NAME`,
 /// `AUTOGIT_STEP_INDEX` (from 0), `AUTOGIT_WORK_DIR`, and the GPU variables of ``gpuVariables(for:inventory:)``.
 /// A job cannot override the GPU variables: it sees exactly the GPUs allocated to it.
@@ -14,7 +15,7 @@ enum JobEnvironment {
     static func variables(
         base: [String: String], job: Job, runnerID: String, stepIndex: Int, workDirectory: String, inventory: HostInventory
     ) -> [String: String] {
-        var environment = base.filter { !withheld.contains($0.key) }
+        var environment = base.filter { !withheld.contains($0.key) && !$0.key.hasPrefix("AUTOGIT_FLEETING_") }
         environment.merge(job.spec.environment) { _, job in job }
         environment["AUTOGIT_JOB_ID"] = job.id
         environment["AUTOGIT_JOB_NAME"] = job.spec.name

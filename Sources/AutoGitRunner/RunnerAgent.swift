@@ -38,7 +38,9 @@ public final class RunnerAgent: Sendable {
             baseURL: configuration.serverURL, credentials: .bearer(configuration.registrationToken),
             configuration: AutoGitClient.Configuration(userAgent: "AutoGitRunner/\(configuration.version ?? "dev")"),
             transport: transport)
-        probe = HostProbe(gpuInventoryFile: configuration.gpuInventoryFile, toolSearchPath: configuration.toolSearchPath)
+        probe = HostProbe(
+            gpuInventoryFile: configuration.gpuInventoryFile, toolSearchPath: configuration.toolSearchPath,
+            environment: configuration.environment)
     }
 
     /// The runner's id once registered.

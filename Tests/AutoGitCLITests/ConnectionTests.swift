@@ -1,3 +1,4 @@
+import AutoGitClient
 import AutoGitCore
 import Foundation
 import Testing
@@ -39,6 +40,18 @@ struct ConnectionTests {
         #expect(sameServer.token == "lab-token")
         let nothingSaved = ServerConnection(options: GlobalOptions(), settings: ConnectionSettings())
         #expect(nothingSaved == ServerConnection(server: GlobalOptions.defaultServer))
+    }
+
+    @Test("an http server is spoken to over sockets, an https server over URLSession; AUTOGIT_TRANSPORT=urlsession forces it")
+    func transportChoice() {
+        let plain = URL(string: "http://127.0.0.1:8080")!
+        let secure = URL(string: "https://lab.example.com")!
+        #expect(ServerConnection.transport(for: plain, environment: [:]) is SocketTransport)
+        #expect(ServerConnection.transport(for: URL(string: "HTTP://[::1]:9")!, environment: [:]) is SocketTransport)
+        #expect(ServerConnection.transport(for: secure, environment: [:]) is URLSessionTransport)
+        #expect(ServerConnection.transport(for: plain, environment: ["AUTOGIT_TRANSPORT": "urlsession"]) is URLSessionTransport)
+        #expect(ServerConnection.transport(for: plain, environment: ["AUTOGIT_TRANSPORT": "URLSession"]) is URLSessionTransport)
+        #expect(ServerConnection.transport(for: plain, environment: ["AUTOGIT_TRANSPORT": "sockets"]) is SocketTransport)
     }
 
     @Test("context add, use, list and remove keep the file current, private and readable as JSON")

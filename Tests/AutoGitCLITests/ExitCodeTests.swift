@@ -50,10 +50,12 @@ struct ExitCodeTests {
         #expect(captured.error.text.hasPrefix("error: not implemented yet: later (needs issue 99"))
     }
 
-    @Test("an unreachable server is one line on stderr and exit code 6")
-    func unreachable() async {
+    @Test(
+        "an unreachable server is one line on stderr and exit code 6, over sockets and over URLSession",
+        arguments: ["sockets", "urlsession"])
+    func unreachable(_ transport: String) async {
         let server = "http://127.0.0.1:\(closedLoopbackPort())"
-        let result = await runAutoGit(["runners", "list", "--server", server])
+        let result = await runAutoGit(["runners", "list", "--server", server], environment: ["AUTOGIT_TRANSPORT": transport])
         #expect(result.status == 6)
         #expect(result.output.isEmpty)
         #expect(result.error.hasPrefix("error: cannot reach the AutoGit server at \(server): connection refused"))

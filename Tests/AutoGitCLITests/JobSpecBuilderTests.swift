@@ -154,3 +154,25 @@ struct SmallParserTests {
         #expect(SpellingSuggestion.editDistance("ab", "ba") == 1)
     }
 }
+
+@Suite("Attaching 'jobs submit' to an experiment")
+struct JobExperimentFlagTests {
+    private func spec(_ words: [String]) throws -> JobSpec {
+        let arguments = try CommandParser(root: AutoGitCommands.root).parse(["jobs", "submit"] + words, environment: [:]).arguments
+        return try JobSpecBuilder.jobSpec(from: arguments) { _ in Data() }
+    }
+
+    @Test("--experiment names the project and run, --param records parameters, --run picks an existing run")
+    func flags() throws {
+        let tracked = try spec([
+            "--experiment", "resnet/lr-3e-4", "--param", "lr=3e-4", "--param", "model=resnet50", "--", "python", "t.py",
+        ])
+        #expect(tracked.experiment?.project == "resnet")
+        #expect(tracked.experiment?.name == "lr-3e-4")
+        #expect(tracked.experiment?.params == ["lr": .number(3e-4), "model": .string("resnet50")])
+        #expect(try spec(["--run", "run-7", "--", "true"]).experiment?.runID == "run-7")
+        #expect(try spec(["--", "true"]).experiment == nil)
+        #expect(throws: CLIError.self) { try spec(["--experiment", "a", "--run", "b", "--", "true"]) }
+        #expect(throws: CLIError.self) { try spec(["--param", "lr=1", "--", "true"]) }
+    }
+}

@@ -5,7 +5,7 @@ import Testing
 
 @testable import AutoGitClient
 
-/// The SDK with its real URLSession transport against small stub servers on 127.0.0.1 (AutoGitHTTP's `HTTPServer`,
+/// The SDK with its real transports (URLSession, and sockets where parameterised) against small stub servers on 127.0.0.1 (AutoGitHTTP's `HTTPServer`,
 /// and a raw socket server for resets): retries, timeouts, streaming, reconnection, cancellation and pagination
 /// as they happen on the wire.
 @Suite("The SDK over loopback sockets")
@@ -24,13 +24,16 @@ struct LoopbackTests {
         json(#"{"error":{"code":"\#(code)","message":"\#(status.reasonPhrase)"}}"#, status: status, headers: headers)
     }
 
-    /// A client of `url` over a new URLSession transport, recording (and, with `sleepsForReal`, sleeping) its waits.
+    /// A client of `url` over a new transport of `transport`'s kind, recording (and, with `sleepsForReal`, sleeping)
+    /// its waits.
     static func client(
-        _ url: URL, sleeper: SleepRecorder = SleepRecorder(), configure: (inout AutoGitClient.Configuration) -> Void = { _ in }
+        _ url: URL, over transport: TransportKind = .urlSession, sleeper: SleepRecorder = SleepRecorder(),
+        configure: (inout AutoGitClient.Configuration) -> Void = { _ in }
     ) -> AutoGitClient {
         var configuration = AutoGitClient.Configuration()
         configure(&configuration)
-        var client = AutoGitClient(baseURL: url, credentials: .bearer("loopback-token"), configuration: configuration)
+        var client = AutoGitClient(
+            baseURL: url, credentials: .bearer("loopback-token"), configuration: configuration, transport: transport.make())
         client.sleep = { try await sleeper.sleep($0) }
         return client
     }
@@ -78,8 +81,8 @@ struct LoopbackTests {
         }
     }
 
-    @Test("a POST answered 429 is not sent again unless the client is configured to retry every request")
-    func postNotRetriedOn429() async throws {
+    @Test("a POST answered 429 is not sent again unless the client is configured to retry every request", arguments: TransportKind.allCases)
+    func postNotRetriedOn429(_ transport: TransportKind) async throws {
         let arrivals = Counter()
         try await withStubServer({ _ in
             arrivals.increment() <= 2
@@ -88,7 +91,7 @@ struct LoopbackTests {
         }) { _, url in
             let spec = JobSpec(name: "train", steps: [JobStep(name: "s", run: "echo")])
             do {
-                _ = try await Self.client(url).jobs.submit(spec)
+                _ = try await Self.client(url, over: transport).jobs.submit(spec)
                 Issue.record("no error")
             } catch let error as AutoGitError {
                 #expect(error.kind == .rateLimited)
@@ -98,35 +101,35 @@ struct LoopbackTests {
             }
             #expect(arrivals.value == 1)
             let sleeper = SleepRecorder()
-            let job = try await Self.client(url, sleeper: sleeper) { $0.retry.mode = .always }.jobs.submit(spec)
+            let job = try await Self.client(url, over: transport, sleeper: sleeper) { $0.retry.mode = .always }.jobs.submit(spec)
             #expect(job.id == "j1")
             #expect(arrivals.value == 3)
             #expect(sleeper.recorded == [.seconds(1)])
         }
     }
 
-    @Test("a GET answered 503 is retried with backoff until it succeeds")
-    func retry503() async throws {
+    @Test("a GET answered 503 is retried with backoff until it succeeds", arguments: TransportKind.allCases)
+    func retry503(_ transport: TransportKind) async throws {
         let arrivals = Counter()
         try await withStubServer({ _ in
             arrivals.increment() < 3 ? Self.error(.serviceUnavailable, "SERVICE_UNAVAILABLE") : Self.json(Self.runnerJSON)
         }) { _, url in
             let sleeper = SleepRecorder()
-            _ = try await Self.client(url, sleeper: sleeper).runners.get("r1")
+            _ = try await Self.client(url, over: transport, sleeper: sleeper).runners.get("r1")
             #expect(arrivals.value == 3)
             #expect(sleeper.recorded.count == 2)
         }
     }
 
-    @Test("a connection reset by the server is retried for a GET, never for a POST")
-    func connectionReset() async throws {
+    @Test("a connection reset by the server is retried for a GET, never for a POST", arguments: TransportKind.allCases)
+    func connectionReset(_ transport: TransportKind) async throws {
         let body = Self.runnerJSON
         let answer =
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let server = try RawServer(resets: 1, answer: answer)
         defer { server.stop() }
         let url = URL(string: "http://127.0.0.1:\(server.port)")!
-        let runner = try await Self.client(url).runners.get("r1")
+        let runner = try await Self.client(url, over: transport).runners.get("r1")
         #expect(runner.id == "r1")
         #expect(server.connectionCount == 2)
 
@@ -134,7 +137,8 @@ struct LoopbackTests {
         defer { resetting.stop() }
         let postURL = URL(string: "http://127.0.0.1:\(resetting.port)")!
         do {
-            _ = try await Self.client(postURL).jobs.submit(JobSpec(name: "train", steps: [JobStep(name: "s", run: "echo")]))
+            _ = try await Self.client(postURL, over: transport).jobs.submit(
+                JobSpec(name: "train", steps: [JobStep(name: "s", run: "echo")]))
             Issue.record("no error")
         } catch {
             #expect(error.kind == .transport)
@@ -145,11 +149,12 @@ struct LoopbackTests {
 
     // MARK: Timeouts
 
-    @Test("a request that outlives its timeout fails with TIMED_OUT and the client closes its connection")
-    func perRequestTimeout() async throws {
+    @Test(
+        "a request that outlives its timeout fails with TIMED_OUT and the client closes its connection", arguments: TransportKind.allCases)
+    func perRequestTimeout(_ transport: TransportKind) async throws {
         let server = try RawServer([.silence])
         defer { server.stop() }
-        let client = Self.client(URL(string: "http://127.0.0.1:\(server.port)")!) { configuration in
+        let client = Self.client(URL(string: "http://127.0.0.1:\(server.port)")!, over: transport) { configuration in
             configuration.timeout = .milliseconds(300)
             configuration.retry = .disabled
         }
@@ -165,8 +170,8 @@ struct LoopbackTests {
 
     // MARK: Streaming
 
-    @Test("events arrive one by one while the server is still sending: event 1 before event 2 is sent")
-    func eventsArriveOneByOne() async throws {
+    @Test("events arrive one by one while the server is still sending: event 1 before event 2 is sent", arguments: TransportKind.allCases)
+    func eventsArriveOneByOne(_ transport: TransportKind) async throws {
         let receivedFirst = Gate()
         let sentSecond = Gate()
         try await withStubServer({ _ in
@@ -181,7 +186,7 @@ struct LoopbackTests {
             continuation.onTermination = { _ in producer.cancel() }
             return .serverSentEvents(events)
         }) { _, url in
-            let client = Self.client(url)
+            let client = Self.client(url, over: transport)
             try await withTimeLimit(.seconds(20), "streaming two events") {
                 var ids: [String] = []
                 for try await event in client.events.stream(types: [.jobStatusChanged]) {
@@ -197,8 +202,10 @@ struct LoopbackTests {
         }
     }
 
-    @Test("after the server drops the connection the stream reconnects with Last-Event-ID and misses nothing")
-    func reconnectAfterDrop() async throws {
+    @Test(
+        "after the server drops the connection the stream reconnects with Last-Event-ID and misses nothing",
+        arguments: TransportKind.allCases)
+    func reconnectAfterDrop(_ transport: TransportKind) async throws {
         struct ProducerFailure: Error {}
         let lastEventIDs = Log<String>()
         try await withStubServer({ request in
@@ -217,7 +224,7 @@ struct LoopbackTests {
             return .serverSentEvents(events)
         }) { _, url in
             let sleeper = SleepRecorder(sleepsForReal: true)
-            let client = Self.client(url, sleeper: sleeper)
+            let client = Self.client(url, over: transport, sleeper: sleeper)
             try await withTimeLimit(.seconds(20), "reconnecting") {
                 var ids: [String] = []
                 for try await event in client.events.stream() {
@@ -232,8 +239,8 @@ struct LoopbackTests {
         }
     }
 
-    @Test("a followed job log resumes after a drop with after=seq and ends at the server's `end` event")
-    func jobLogFollowResumesAndEnds() async throws {
+    @Test("a followed job log resumes after a drop with after=seq and ends at the server's `end` event", arguments: TransportKind.allCases)
+    func jobLogFollowResumesAndEnds(_ transport: TransportKind) async throws {
         struct ProducerFailure: Error {}
         let targets = Log<String>()
         try await withStubServer({ request in
@@ -250,7 +257,7 @@ struct LoopbackTests {
             }
             return .serverSentEvents(events)
         }) { _, url in
-            let client = Self.client(url)
+            let client = Self.client(url, over: transport)
             let seqs = try await withTimeLimit(.seconds(20), "following the log") {
                 var seqs: [Int] = []
                 for try await line in client.jobs.logs("j1", lines: 10, follow: true) { seqs.append(line.sequence ?? -1) }
@@ -261,8 +268,10 @@ struct LoopbackTests {
         }
     }
 
-    @Test("cancelling a follow closes its connection: the server's event producer ends and the connection goes")
-    func cancellingAFollowClosesTheConnection() async throws {
+    @Test(
+        "cancelling a follow closes its connection: the server's event producer ends and the connection goes",
+        arguments: TransportKind.allCases)
+    func cancellingAFollowClosesTheConnection(_ transport: TransportKind) async throws {
         for way in ["cancel the task", "leave the loop"] {
             let terminated = Gate()
             try await withStubServer({ _ in
@@ -271,7 +280,7 @@ struct LoopbackTests {
                 continuation.onTermination = { _ in terminated.signal() }
                 return .serverSentEvents(events)
             }) { server, url in
-                let client = Self.client(url)
+                let client = Self.client(url, over: transport)
                 let received = Gate()
                 let countsWhileFollowing = Log<Int>()
                 let follower = Task {
@@ -293,8 +302,8 @@ struct LoopbackTests {
 
     // MARK: Pagination
 
-    @Test("a list fetches pages lazily, as far as the iteration goes, and stops when has_more is false")
-    func lazyPagination() async throws {
+    @Test("a list fetches pages lazily, as far as the iteration goes, and stops when has_more is false", arguments: TransportKind.allCases)
+    func lazyPagination(_ transport: TransportKind) async throws {
         let offsets = Log<Int>()
         try await withStubServer({ request in
             let limit = Int(request.queryValue("limit") ?? "") ?? 50
@@ -307,7 +316,7 @@ struct LoopbackTests {
                 #"{"items":[\#(items.joined(separator: ","))],"total_count":\#(total),"has_more":\#(hasMore),"limit":\#(limit),"offset":\#(offset)}"#
             )
         }) { _, url in
-            let client = Self.client(url)
+            let client = Self.client(url, over: transport)
             let runners = client.runners.list(status: .idle, pageSize: 2)
             #expect(offsets.count == 0, "nothing is fetched before the iteration starts")
 

@@ -147,4 +147,55 @@ struct HostProbeTests {
         #expect(environment["AUTOGIT_JOB_ATTEMPT"] == "2")
         #expect(environment["CUDA_VISIBLE_DEVICES"] == "1")
     }
+
+    @Test("inside a Slurm job the agent offers only its granted GPUs, and placeholders when none can be detected")
+    func slurmGrant() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var probe = HostProbe(toolSearchPath: [directory.path], environment: ["SLURM_JOB_ID": "42", "SLURM_JOB_GPUS": "1,3"])
+        probe.procRoot = directory.path + "/proc"
+        probe.sysRoot = directory.path + "/sys"
+        let undetected = try await probe.probe(workDirectory: directory.path)
+        #expect(undetected.gpuSource == .scheduler)
+        #expect(undetected.gpus.map(\.index) == [1, 3])
+        #expect(JobEnvironment.gpuVariables(for: [3], inventory: undetected)["CUDA_VISIBLE_DEVICES"] == "3")
+        // With device cgroups Slurm renumbers what CUDA sees from 0: a step is given the agent's own numbering.
+        var renumbered = probe
+        renumbered.environment = ["SLURM_JOB_ID": "42", "SLURM_JOB_GPUS": "1,3", "CUDA_VISIBLE_DEVICES": "0,1"]
+        let cgroup = try await renumbered.probe(workDirectory: directory.path)
+        #expect(JobEnvironment.gpuVariables(for: [3], inventory: cgroup)["CUDA_VISIBLE_DEVICES"] == "1")
+
+        _ = try directory.write(
+            """
+            #!/bin/sh
+            if [ "$1" = "-L" ]; then
+              for i in 0 1 2; do echo "GPU $i: NVIDIA A100-SXM4-80GB (UUID: GPU-$i$i$i$i)"; done
+            else
+              for i in 0 1 2; do echo "$i, GPU-$i$i$i$i, NVIDIA A100-SXM4-80GB, 81920, 0, 0, 40, 550.54"; done
+            fi
+            """, to: "nvidia-smi", executable: true)
+        let detected = try await probe.probe(workDirectory: directory.path)
+        #expect(detected.gpuSource == .vendorTools)
+        #expect(detected.gpus.map(\.index) == [1])
+        #expect(detected.warnings.contains { $0.contains("offering 1 of 3 GPUs") })
+
+        var byUUID = HostProbe(
+            toolSearchPath: [directory.path], environment: ["SLURM_JOB_ID": "7", "CUDA_VISIBLE_DEVICES": "GPU-2222,GPU-0000"])
+        byUUID.sysRoot = directory.path + "/sys"
+        #expect(try await byUUID.probe(workDirectory: directory.path).gpus.map(\.index) == [0, 2])
+        // Outside a scheduler, CUDA_VISIBLE_DEVICES set by a user does not hide GPUs from the fleet.
+        var plain = HostProbe(toolSearchPath: [directory.path], environment: ["CUDA_VISIBLE_DEVICES": "0"])
+        plain.sysRoot = directory.path + "/sys"
+        #expect(try await plain.probe(workDirectory: directory.path).gpus.count == 3)
+    }
+
+    @Test("steps never see the fleeting plugin's tags on the agent")
+    func fleetingTagsWithheld() {
+        let job = Job(id: "j", spec: JobSpec(name: "j", steps: [JobStep(name: "s", run: "true")]), createdAt: Date())
+        let variables = JobEnvironment.variables(
+            base: ["AUTOGIT_FLEETING_PROVIDER": "slurm", "PATH": "/bin", "AUTOGIT_TOKEN": "secret"], job: job, runnerID: "r",
+            stepIndex: 0, workDirectory: "/tmp", inventory: HostInventory(hostname: "h", architecture: .amd64, os: "linux"))
+        #expect(variables["AUTOGIT_FLEETING_PROVIDER"] == nil && variables["AUTOGIT_TOKEN"] == nil)
+        #expect(variables["PATH"] == "/bin")
+    }
 }

@@ -29,8 +29,9 @@ struct HelpFormatter: Sendable {
         }
         let optionRows = command.visibleOptions.map { ($0.synopsis, $0.helpWithDetails) }
         let globalRows = path.inheritedOptions.filter { !$0.isHidden }.map { ($0.synopsis, $0.helpWithDetails) }
-        // One left column width for the whole page, so every section lines up.
-        let leftWidth = min((commandRows + argumentRows + optionRows + globalRows).map(\.0.count).max() ?? 0, 28)
+        // One left column width for the whole page, so every section lines up; narrow enough that descriptions keep
+        // 30 columns and the page its width (longer names get a line of their own).
+        let leftWidth = min((commandRows + argumentRows + optionRows + globalRows).map(\.0.count).max() ?? 0, 28, max(8, width - 34))
 
         var sections: [String] = []
         if !command.abstract.isEmpty { sections.append(wrapped(command.abstract)) }
@@ -65,7 +66,7 @@ struct HelpFormatter: Sendable {
     private func twoColumns(_ rows: [(String, String)], leftWidth: Int) -> String {
         let indent = 2
         let rightStart = indent + leftWidth + 2
-        let rightWidth = max(width - rightStart, 30)
+        let rightWidth = max(width - rightStart, 20)
         var lines: [String] = []
         for (left, right) in rows {
             let description = TextWrapping.wrap(right, width: rightWidth)

@@ -9,6 +9,9 @@ enum AutoGitCommands {
             `--token` or AUTOGIT_TOKEN. It also starts the server (`autogit serve`) and the runner agent \
             (`autogit runner`).
 
+            An `http://` server is spoken to over plain sockets, which start faster; an `https://` server over \
+            URLSession, which brings TLS. AUTOGIT_TRANSPORT=urlsession uses URLSession for every server.
+
             Output is a table sized to the terminal by default; `-o json` prints the API's JSON (stable for \
             scripts), `-o wide` adds columns, and `-q` prints only ids.
             """,

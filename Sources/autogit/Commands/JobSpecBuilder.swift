@@ -37,6 +37,7 @@ enum JobSpecBuilder {
             spec.retryCount = retries
         }
         if let priority = try arguments.integer("priority") { spec.priority = priority }
+        try applyExperiment(arguments, to: &spec)
         do {
             // Structure only: the server applies its own limits.
             try spec.validate(limits: JobLimits(maxTimeout: .max, maxRetryCount: .max, maxSteps: .max, maxGPUCount: .max))
@@ -44,6 +45,34 @@ enum JobSpecBuilder {
             throw .usage("invalid job: \(error.message)")
         }
         return spec
+    }
+
+    /// `--experiment PROJECT[/NAME]`, `--run ID` and `--param KEY=VALUE` attach the job to an experiment run: a new
+    /// run in the project (named, when a name follows the slash) or an existing run; params add to the file's.
+    private static func applyExperiment(_ arguments: ParsedArguments, to spec: inout JobSpec) throws(CLIError) {
+        let project = arguments.value("experiment")
+        let runID = arguments.value("run")
+        let params = try arguments.environment("param")
+        guard project != nil || runID != nil || !params.isEmpty else { return }
+        if project != nil && runID != nil {
+            throw .usage("give either --experiment (a new run) or --run (an existing one), not both")
+        }
+        var experiment = spec.experiment ?? JobExperiment()
+        if let project {
+            let parts = project.split(separator: "/", maxSplits: 1).map(String.init)
+            guard let first = parts.first, !first.isEmpty else {
+                throw .invalidValue(project, for: "--experiment", expected: "a project name, optionally /run-name")
+            }
+            experiment.project = first
+            experiment.runID = nil
+            if parts.count == 2 { experiment.name = parts[1] }
+        }
+        if let runID { experiment.runID = runID }
+        guard experiment.project != nil || experiment.runID != nil else {
+            throw .usage("--param needs a run: give --experiment PROJECT or --run ID")
+        }
+        experiment.params.merge(params.mapValues { ConfigurationKey.parseValue($0) }) { _, new in new }
+        spec.experiment = experiment
     }
 
     private static func decodeFile(_ path: String, _ readFile: FileReader) throws(CLIError) -> JobSpec {

@@ -23,6 +23,9 @@ enum JobsCommand {
             Flags override the file: --name, --gpus, --gpu-type, --timeout, --retries and --priority replace its \
             values, --label and --env add to them. --gpu-type without --gpus asks for one GPU.
 
+            With --experiment or --run the job is tracked as an experiment run: lines its steps print such as \
+            '::metric loss=0.52 step=10' become the run's metric points, and the job's outcome becomes the run's status.
+
             With --wait the command shows the job's progress, streams its logs, and exits with the job's exit code: \
             0 when it succeeded, the failing step's exit code when it failed, 124 when it timed out, 1 otherwise.
             """,
@@ -38,12 +41,18 @@ enum JobsCommand {
             .value("timeout", valueName: "duration", help: "Time limit for the whole job, such as 90s, 30m or 2h"),
             .value("retries", valueName: "n", help: "How many times to run the job again after a failure"),
             .value("priority", valueName: "n", help: "Higher runs first; negative values run last"),
+            .value("experiment", valueName: "project[/name]", help: "Track the job as a new run of this experiment project"),
+            .value("run", valueName: "id", help: "Track the job in this existing experiment run"),
+            .repeatable("param", valueName: "key=value", help: "A parameter recorded on the job's run (JSON values are parsed)"),
             .flag("wait", short: "w", help: "Wait for the job, stream its logs, and exit with its exit code"),
         ],
         examples: [
             .init("autogit jobs submit --gpus 1 --gpu-type a100 -- python train.py --epochs 3", "One step on one A100"),
             .init("autogit jobs submit --step build='make' --step test='make test' -l linux", "Two steps on a linux runner"),
             .init("autogit jobs submit -f job.json --priority 10 --wait", "A job from a file, waiting for its result"),
+            .init(
+                "autogit jobs submit --experiment resnet/lr-3e-4 --param lr=3e-4 -- python train.py",
+                "Track a training job as a run with its parameters"),
         ],
         run: runSubmit)
 

@@ -17,7 +17,9 @@ extension CommandContext {
     /// An SDK client for the server and token this command uses.
     func client() throws(CLIError) -> AutoGitClient {
         let connection = try connection()
-        debug("server: \(connection.server)" + (connection.contextName.map { " (context \($0))" } ?? ""))
-        return try connection.client()
+        let client = try connection.client(environment: environment)
+        let transport = ServerConnection.usesSockets(for: client.baseURL, environment: environment) ? "sockets" : "URLSession"
+        debug("server: \(connection.server)" + (connection.contextName.map { " (context \($0))" } ?? "") + ", over \(transport)")
+        return client
     }
 }

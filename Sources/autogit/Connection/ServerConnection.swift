@@ -37,13 +37,28 @@ struct ServerConnection: Sendable, Hashable {
         try Self.checkedURL(server)
     }
 
-    /// A client for this connection, with the SDK's timeouts and retries.
-    func client() throws(CLIError) -> AutoGitClient {
+    /// A client for this connection, with the SDK's timeouts and retries, over ``transport(for:environment:)``.
+    func client(environment: [String: String] = [:]) throws(CLIError) -> AutoGitClient {
         let url = try serverURL()
         let credentials: AutoGitClient.Credentials = token.map { .bearer($0) } ?? .none
         var configuration = AutoGitClient.Configuration()
         configuration.userAgent = "autogit/\(AutoGitVersion.current)"
-        return AutoGitClient(baseURL: url, credentials: credentials, configuration: configuration)
+        return AutoGitClient(
+            baseURL: url, credentials: credentials, configuration: configuration,
+            transport: Self.transport(for: url, environment: environment))
+    }
+
+    /// Which stack carries the requests: plain sockets for an `http://` server, since a command makes a request or
+    /// two and exits and URLSession costs more to start than the request itself (and, on Linux, a core for as long as
+    /// a stream is followed); URLSession for `https://`, or for any server when `AUTOGIT_TRANSPORT=urlsession`. Made
+    /// only when a command needs the network.
+    static func transport(for url: URL, environment: [String: String]) -> any Transport {
+        usesSockets(for: url, environment: environment) ? SocketTransport() : URLSessionTransport()
+    }
+
+    /// Whether ``transport(for:environment:)`` picks plain sockets for `url`.
+    static func usesSockets(for url: URL, environment: [String: String]) -> Bool {
+        environment["AUTOGIT_TRANSPORT"]?.lowercased() != "urlsession" && SocketTransport.supports(url)
     }
 
     static func checkedURL(_ text: String) throws(CLIError) -> URL {

@@ -16,6 +16,8 @@ final class RawServer: Sendable {
         case reset
         /// Write a whole HTTP/1.1 response and close.
         case answer(String)
+        /// Write these bytes (part of an answer), then reset the connection.
+        case partial(String)
         /// Answer nothing and wait (up to 10 seconds) for the client to close the connection; counted in
         /// ``closedByClient`` when it does.
         case silence
@@ -80,19 +82,27 @@ final class RawServer: Sendable {
                 var option = linger(l_onoff: 1, l_linger: 0)
                 setsockopt(client, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
             case .answer(let text):
-                let reply = Array(text.utf8)
-                var offset = 0
-                while offset < reply.count {
-                    let sent = reply.withUnsafeBytes { send(client, $0.baseAddress! + offset, reply.count - offset, Int32(MSG_NOSIGNAL)) }
-                    if sent <= 0 { break }
-                    offset += sent
-                }
+                write(text, to: client)
                 shutdown(client, Int32(SHUT_WR))
+            case .partial(let text):
+                write(text, to: client)
+                var option = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
             case .silence:
                 var byte: UInt8 = 0
                 if read(client, &byte, 1) == 0 { closed.increment() }
             }
             close(client)
+        }
+    }
+
+    private static func write(_ text: String, to client: Int32) {
+        let reply = Array(text.utf8)
+        var offset = 0
+        while offset < reply.count {
+            let sent = reply.withUnsafeBytes { send(client, $0.baseAddress! + offset, reply.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { break }
+            offset += sent
         }
     }
 
