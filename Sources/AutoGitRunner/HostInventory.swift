@@ -52,6 +52,6 @@ public struct HostInventory: Sendable, Hashable {
 
     /// A MIG slice is named by its UUID, any other GPU by its index.
     static func defaultDeviceIDs(_ gpus: [GPU]) -> [Int: String] {
-        Dictionary(gpus.map { ($0.index, $0.partition != nil ? ($0.uuid ?? String($0.index)) : String($0.index)) }) { first, _ in first }
+        Dictionary(gpus.map { ($0.index, $0.deviceID) }) { first, _ in first }
     }
 }

@@ -64,7 +64,7 @@ public struct HostProbe: Sendable {
         let machine = Self.string(from: &uname.machine)
         let release = Self.string(from: &uname.release)
         var inventory = HostInventory(
-            hostname: Self.hostname(), architecture: Architecture(rawValue: machine), os: Self.operatingSystem,
+            hostname: HostName.current, architecture: Architecture(rawValue: machine), os: Self.operatingSystem,
             osVersion: [release, Self.distribution()].compactMap { $0 }.joined(separator: ", "))
         let memory = Self.memoryInformation(procRoot: procRoot)?["MemTotal"]
         inventory.resources = RunnerResources(
@@ -242,13 +242,6 @@ public struct HostProbe: Sendable {
     #else
     static let operatingSystem = "unknown"
     #endif
-
-    static func hostname() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "localhost" : name
-    }
 
     /// `/proc/meminfo` fields in bytes.
     static func memoryInformation(procRoot: String = "/proc") -> [String: UInt64]? {

@@ -30,29 +30,13 @@ enum JobEnvironment {
         return environment
     }
 
-    /// `CUDA_VISIBLE_DEVICES` and `NVIDIA_VISIBLE_DEVICES` name the allocated NVIDIA GPUs, `HIP_VISIBLE_DEVICES`
-    /// the allocated AMD ones, comma-separated, each as ``HostInventory/deviceIDs`` says (the driver's index, or a
-    /// MIG slice's UUID). All three are always set: a variable with no GPU of its vendor is set to the empty string,
-    /// which CUDA, ROCm/HIP and the NVIDIA container toolkit all read as "no GPU", so a job without GPUs cannot
-    /// reach GPUs that other jobs hold. Intel GPUs get no variable; an allocated
-    /// index the agent does not know is passed as an NVIDIA index.
+    /// The visibility variables for the allocated GPUs (``GPUVisibility``), each named as ``HostInventory/deviceIDs``
+    /// says (the driver's index, or a MIG slice's UUID); an allocated index the agent does not know is passed as an
+    /// NVIDIA index.
     static func gpuVariables(for allocation: [Int], inventory: HostInventory) -> [String: String] {
-        var nvidia: [String] = []
-        var amd: [String] = []
-        for index in allocation.sorted() {
-            let gpu = inventory.gpus.first { $0.index == index }
-            let deviceID = inventory.deviceIDs[index] ?? String(index)
-            switch gpu?.vendor ?? .nvidia {
-            case .amd: amd.append(deviceID)
-            case .intel: continue
-            default: nvidia.append(deviceID)
-            }
+        let gpus = allocation.map { index in
+            inventory.gpus.first { $0.index == index } ?? GPU(index: index, vendor: .nvidia, model: "", memoryTotalMB: 0)
         }
-        let nvidiaList = nvidia.joined(separator: ",")
-        return [
-            "CUDA_VISIBLE_DEVICES": nvidiaList,
-            "NVIDIA_VISIBLE_DEVICES": nvidiaList,
-            "HIP_VISIBLE_DEVICES": amd.joined(separator: ","),
-        ]
+        return GPUVisibility.environment(for: gpus) { inventory.deviceIDs[$0.index] ?? $0.deviceID }
     }
 }

@@ -7,8 +7,8 @@ public struct RunnerCapacity: Sendable, Hashable, Identifiable {
     public var architecture: Architecture?
     /// Jobs the runner may start now: its concurrency minus the jobs it runs. Never negative in effect.
     public var freeSlots: Int
-    /// Every GPU of the runner. Only healthy ones count; a GPU is free when ``GPU/isAvailable`` (healthy, held by
-    /// no job and no instance).
+    /// Every GPU of the runner. Only healthy ones count; a GPU is free when ``GPU/isAvailable`` (healthy, held by no
+    /// job and no instance). A GPU a model-serving instance holds is never reserved for a blocked job.
     public var gpus: [GPU]
     /// Whether the runner takes new jobs at all (its status is active, idle or busy). Runners that do not are
     /// ignored, as if absent.

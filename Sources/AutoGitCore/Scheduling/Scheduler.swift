@@ -17,10 +17,11 @@
 /// 4. **Reservation with backfill.** When a GPU job fits nowhere now although some runner matches it, the pass
 ///    reserves the matching runner closest to fitting it (most free usable GPUs, then a free slot, then the
 ///    order above): that runner's free GPUs the job could use, and one job slot, are held for it, so jobs behind it
-///    in the queue cannot take them. (No reservation is made where it would hold no GPU.) Jobs behind it still *backfill* everything else, including the reserved
-///    runner's other GPUs and slots. The reserved runner only gains free GPUs from pass to pass (nothing else may
-///    take them), so a large job waits at most until that runner's running jobs end: a stream of small jobs cannot
-///    starve it. At most one reservation is made per distinct set of requirements and at most
+///    in the queue cannot take them. (No reservation is made where it would hold no GPU, nor on a runner that
+///    could fit the job only with GPUs a model-serving instance holds: an instance runs until someone stops it.)
+///    Jobs behind it still *backfill* everything else, including the reserved runner's other GPUs and slots. The
+///    reserved runner only gains free GPUs from pass to pass (nothing else may take them), so a large job waits at
+///    most until that runner's running jobs end: a stream of small jobs cannot starve it. At most one reservation is made per distinct set of requirements and at most
 ///    ``Configuration-swift.struct/maxReservations`` per pass, so a backlog of blocked large jobs cannot idle the
 ///    fleet.
 ///

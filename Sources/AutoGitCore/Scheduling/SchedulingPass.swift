@@ -17,6 +17,9 @@ struct SchedulingPass {
         var filter: Int
         /// Matching runners (ranks), whatever their free capacity now.
         var eligible: [Int]
+        /// Matching runners that could fit the class once their jobs end (GPUs held by instances left out): where a
+        /// blocked job may reserve.
+        var reservable: [Int]
         /// `buckets[k]`: matching runners with a free slot and exactly `k` free usable GPUs (`k >= count`).
         var buckets: [RunnerHeap]
         /// Set when a job of the class failed to fit: free capacity only shrinks, so the rest fail too.
@@ -41,6 +44,10 @@ struct SchedulingPass {
     private var gpuModels: [Int] = []
     private var gpuMemoryMB: [Int] = []
     private var gpuIsFree: [Bool] = []
+    /// Held by a model-serving instance: it still makes a runner match (the job waits for capacity, it is not
+    /// unrunnable), but no job may reserve it, since an instance runs until someone stops it and a reservation
+    /// waiting for one would block the runner's other GPUs indefinitely.
+    private var gpuIsWithdrawn: [Bool] = []
 
     // Interned names.
     private var labelIDs: [String: Int] = [:]
@@ -90,6 +97,7 @@ struct SchedulingPass {
             gpuModels.append(intern(model: gpu))
             gpuMemoryMB.append(gpu.memoryTotalMB)
             gpuIsFree.append(gpu.isAvailable)
+            gpuIsWithdrawn.append(gpu.allocatedInstance != nil)
         }
         gpuStart.append(gpuIndices.count)
     }
@@ -195,7 +203,7 @@ struct SchedulingPass {
         guard plan.reservations.count < maxReservations else { return }
         let jobClass = classes[classID]
         var best: (rank: Int, usable: Int, hasSlot: Bool)?
-        for rank in jobClass.eligible where !isReserved[rank] {
+        for rank in jobClass.reservable where !isReserved[rank] {
             let usable = min(freeCount(of: jobClass.filter, on: rank), jobClass.count)
             let hasSlot = freeSlots[rank] > 0
             if let current = best, (current.usable, current.hasSlot ? 1 : 0) >= (usable, hasSlot ? 1 : 0) { continue }
@@ -240,6 +248,7 @@ struct SchedulingPass {
             wantedLabels.append(id)
         }
         var eligible: [Int] = []
+        var reservable: [Int] = []
         var largest = 0
         if knowsEveryLabel {
             let candidates: [Int]
@@ -252,16 +261,21 @@ struct SchedulingPass {
                 if let architecture = requirements.architecture, runnerArchitectures[rank] != architecture { continue }
                 guard wantedLabels.allSatisfy({ runnerLabels[rank].contains($0) }) else { continue }
                 var usable = 0
-                for slot in gpuStart[rank]..<gpuStart[rank + 1] where accepts(filter, slot) { usable += 1 }
+                var attainable = 0
+                for slot in gpuStart[rank]..<gpuStart[rank + 1] where accepts(filter, slot) {
+                    usable += 1
+                    if !gpuIsWithdrawn[slot] { attainable += 1 }
+                }
                 guard usable >= count else { continue }
                 eligible.append(rank)
+                if attainable >= count { reservable.append(rank) }
                 largest = max(largest, usable)
             }
         }
         let id = classes.count
         classes.append(
             JobClass(
-                count: count, filter: filter, eligible: eligible,
+                count: count, filter: filter, eligible: eligible, reservable: reservable,
                 buckets: Array(repeating: RunnerHeap(), count: eligible.isEmpty ? 0 : largest + 1)))
         classIDs[requirements] = id
         for rank in eligible {

@@ -123,7 +123,7 @@ public final class ReferenceServer: Sendable {
                     store: store,
                     configuration: InstanceManager.Configuration(
                         directory: options.dataDirectory + "/instances", instances: current.instances),
-                    events: events),
+                    gpuAllocator: FleetInstanceGPUs(fleet: fleet), events: events),
                 experiments: tracking,
                 provisioning: ProvisioningService(
                     fleet: fleet, events: events, store: store, tokens: tokens, configuration: live, registry: options.pluginRegistry,

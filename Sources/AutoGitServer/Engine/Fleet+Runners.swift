@@ -88,6 +88,8 @@ extension Fleet {
             gpu.id = "\(id):gpu\(gpu.index)"
             gpu.runnerID = id
             gpu.allocatedJobID = nil
+            // An instance's hold outlives its runner's agent restarting: the instance still runs on those GPUs.
+            gpu.allocatedInstance = existing?.gpus.first { $0.index == gpu.index }?.allocatedInstance
             return gpu
         }
         let old = existing?.status

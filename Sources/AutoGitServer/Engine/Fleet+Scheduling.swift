@@ -190,6 +190,7 @@ extension Fleet {
                     .gpuAllocated,
                     [
                         "job_id": .string(job.id), "runner_id": .string(runner.id),
+                        "gpu_ids": .array(job.gpuIndices.map { .string("\(runner.id):gpu\($0)") }),
                         "gpu_indices": .array(job.gpuIndices.map { .number(Double($0)) }),
                     ],
                     at: timestamp)

@@ -19,6 +19,7 @@ extension InstanceManager {
     ///   `stopped` with `never`.
     ///
     /// Instances the previous server stopped at a clean shutdown are started again when their policy is `always`.
+    /// GPUs an adopted instance held stay its own; what any other instance held is freed.
     @discardableResult
     public func recover() async -> InstanceRecoveryReport {
         var report = InstanceRecoveryReport()
@@ -60,6 +61,11 @@ extension InstanceManager {
             }
             entries[name]?.resumeOnStart = false
         }
+        // GPU holds outlive a crash: an adopted instance keeps its own, every other hold is stale.
+        for name in report.adopted.keys.sorted() where entries[name]?.instance.gpu != nil {
+            entries[name]?.gpu = await gpuAllocator.allocation(ofInstance: name)
+        }
+        await gpuAllocator.releaseAll(except: Set(report.adopted.keys))
         for name in entries.keys.sorted() { try? await persist(name) }
         for name in toStart {
             guard let entry = entries[name], Self.isStopped(entry) else { continue }

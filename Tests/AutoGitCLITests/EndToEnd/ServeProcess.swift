@@ -30,9 +30,17 @@ final class ServeProcess: Sendable {
         let data = earlier?.dataDirectory ?? root.appendingPathComponent("data").path
         let config = earlier?.configHome ?? root.appendingPathComponent("config").path
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        // Instance ports from a block of its own (15000–19999, below the ephemeral range), so servers of tests running
+        // at the same time do not hand out the same port.
+        let serverConfiguration = config + "/server.json"
+        if earlier == nil {
+            let base = 15_000 + Int.random(in: 0..<25) * 200
+            let json = #"{"instances": {"port_range_start": \#(base), "port_range_end": \#(base + 199)}}"#
+            try Data(json.utf8).write(to: URL(fileURLWithPath: serverConfiguration))
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
-        process.arguments = ["serve", "--port", "0", "--data-dir", data]
+        process.arguments = ["serve", "--port", "0", "--data-dir", data, "--config", serverConfiguration]
         let output = Pipe.closingOnExec()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

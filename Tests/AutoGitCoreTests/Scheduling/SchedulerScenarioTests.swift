@@ -196,6 +196,16 @@ struct SchedulerScenarioTests {
         #expect(plan.assignments == [JobAssignment(jobID: "rtx", runnerID: "r", gpuIndices: [2])])
     }
 
+    @Test("a GPU an instance holds is not reserved: a job too large without it waits without blocking smaller ones")
+    func instanceHeldGPUsAreWithdrawn() {
+        var gpus = Self.gpus(2)
+        gpus[0].allocatedInstance = "llm"
+        let plan = Scheduler().place([Self.job("both", gpus: 2), Self.job("one", gpus: 1, at: 1)], on: [Self.runner("r", gpus: gpus)])
+        #expect(plan.reservations.isEmpty)
+        #expect(plan.assignments == [JobAssignment(jobID: "one", runnerID: "r", gpuIndices: [1])])
+        #expect(plan.unplaced == [UnplacedJob(jobID: "both", reason: .waitingForCapacity)])
+    }
+
     @Test("reservations are capped per pass, and zero turns them off")
     func reservationCap() {
         let runners = (0..<4).map { Self.runner("r\($0)", gpus: Self.gpus(4, busy: [0])) }

@@ -278,6 +278,47 @@ struct FleetTests {
         _ = try await fleet.updateJob(firstID, from: runnerID, JobUpdate(status: .succeeded, exitCode: 0))
         #expect(try await fleet.requestJob(for: runnerID, wait: 0)?.id == queuedID)
     }
+
+    @Test("instances hold GPUs of their host's runners: best fit, kept over a re-registration, freed for jobs on release")
+    func instanceHolds() async throws {
+        let (fleet, _, events) = try makeFleet()
+        var local = registration("local", gpus: [gpu(0), gpu(1), gpu(2)])
+        local.host = "this-host"
+        var small = registration("small", gpus: [gpu(0)])
+        small.host = "this-host"
+        var remote = registration("remote", gpus: [gpu(0)])
+        remote.host = "elsewhere"
+        let box = try await fleet.register(local)
+        let single = try await fleet.register(small)
+        _ = try await fleet.register(remote)
+        let onThisHost: @Sendable (Runner) -> Bool = { $0.host == "this-host" }
+
+        // Best fit: one GPU comes from the one-GPU runner, two from the three-GPU one.
+        #expect(try await fleet.holdGPUs(for: "a", GPURequirement(count: 1), onRunners: onThisHost).runnerID == single.id)
+        let b = try await fleet.holdGPUs(for: "b", GPURequirement(count: 2), onRunners: onThisHost)
+        #expect(b.runnerID == box.id && b.gpus.map(\.index) == [0, 1])
+        await #expect {
+            _ = try await fleet.holdGPUs(for: "c", GPURequirement(count: 2), onRunners: onThisHost)
+        } throws: { error in
+            let error = error as? ServerError
+            return error?.status == 503 && (error?.message.contains("local: 1 free of 3") ?? false)
+        }
+        #expect(events.events(after: nil, types: [.gpuAllocated]).count == 2)
+
+        // The agent restarts: its runner's GPUs stay held. A job gets the third GPU, not one the instance holds.
+        _ = try await fleet.register(local)
+        let job = try await fleet.submit(spec("one", gpus: 1))
+        let placed = try #require(try await fleet.requestJob(for: box.id, wait: 0))
+        #expect(placed.id == job.id && placed.gpuIndices == [2])
+
+        // Released, the GPUs go to the next job.
+        let pair = try await fleet.submit(spec("pair", gpus: 2))
+        #expect(try await fleet.requestJob(for: box.id, wait: 0) == nil)
+        await fleet.releaseGPUs(heldBy: "b")
+        let next = try #require(try await fleet.requestJob(for: box.id, wait: 0))
+        #expect(next.id == pair.id && next.gpuIndices == [0, 1])
+        #expect(Array(await fleet.instanceGPUHolds.keys) == ["a"])
+    }
 }
 
 @Suite("Fleet: re-registration")

@@ -91,6 +91,52 @@ extension InstanceProcessSuites {
             }
         }
 
+        @Test("GPU holds outlive a crash: an adopted instance keeps its GPU, a killed one's is freed for jobs")
+        func gpuHoldsAfterCrash() async throws {
+            try await InstanceHarness.run { harness in
+                let script = try harness.script("quiet.py", Scripts.quietServer)
+                // The fleet: one runner on this host with two GPUs, in a store of its own.
+                let fleetPath = harness.directory.path + "/fleet"
+                let firstStore = try DurableStore(directory: fleetPath)
+                let firstFleet = Fleet(store: firstStore, events: EventBus())
+                let runner = try await firstFleet.register(
+                    RunnerRegistration(
+                        name: "local", host: HostName.current,
+                        gpus: (0..<2).map { GPU(index: $0, model: "NVIDIA A100-SXM4-80GB", memoryTotalMB: 81_920) }))
+                let crashed = try harness.makeManager(gpuAllocator: FleetInstanceGPUs(fleet: firstFleet))
+                var quiet = Instance(
+                    name: "quiet", backend: .custom, command: "exec python3 \(script) {port}", restartPolicy: RestartPolicy(mode: .never))
+                quiet.gpu = GPURequirement(count: 1)
+                var once = httpServerInstance("once", policy: RestartPolicy(mode: .never))
+                once.gpu = GPURequirement(count: 1)
+                for instance in [quiet, once] {
+                    _ = try await crashed.create(instance)
+                    _ = try await crashed.start(instance.name)
+                    _ = try await crashed.waitUntilRunning(instance.name, timeout: .seconds(20))
+                }
+                #expect(Set(await firstFleet.instanceGPUHolds.keys) == ["quiet", "once"])
+
+                await crashed.abandon()
+                await harness.closeStores()
+                await firstStore.close()
+
+                let fleet = Fleet(store: try DurableStore(directory: fleetPath), events: EventBus())
+                #expect(Set(await fleet.instanceGPUHolds.keys) == ["quiet", "once"], "holds are journalled with the runner")
+                let restarted = try harness.makeManager(gpuAllocator: FleetInstanceGPUs(fleet: fleet))
+                let report = await restarted.recover()
+                #expect(Array(report.adopted.keys) == ["quiet"])
+                let holds = await fleet.instanceGPUHolds
+                #expect(Array(holds.keys) == ["quiet"])
+                #expect(holds["quiet"]?.runnerID == runner.id)
+                let free = await fleet.listGPUs(GPUQuery()).items.filter(\.isAvailable)
+                #expect(free.count == 1, "the killed instance's GPU is free again")
+
+                // The adopted instance knows its GPU again: stopping it frees it.
+                _ = try await restarted.stop("quiet")
+                #expect(await fleet.instanceGPUHolds.isEmpty)
+            }
+        }
+
         @Test("after a clean shutdown, instances with the always policy are started again and the others stay stopped")
         func cleanShutdownResumes() async throws {
             try await InstanceHarness.run { harness in

@@ -11,10 +11,15 @@ final class EmbeddedServer: Sendable {
     /// A client holding the admin token.
     let admin: AutoGitClient
 
-    /// Rate limits off, so tests that make many calls are not throttled.
+    /// Rate limits off, so tests that make many calls are not throttled; instance ports from a block of this
+    /// server's own (10000–14999, below the ephemeral range), so servers of tests running at the same time (here
+    /// and in the CLI tests) do not hand out the same port.
     static var testConfiguration: ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.rateLimits.enabled = false
+        let base = 10_000 + Int.random(in: 0..<25) * 200
+        configuration.instances.portRangeStart = base
+        configuration.instances.portRangeEnd = base + 199
         return configuration
     }
 
