@@ -57,6 +57,36 @@ struct InstancesEndToEndTests {
     }
 }
 
+extension InstancesEndToEndTests {
+    @Test("PATCH /v1/config changes the port range and max_running of instances without a restart")
+    func liveSettings() async throws {
+        try await withEmbeddedServer { server in
+            let client = server.admin
+            let base = 10_000 + Int.random(in: 0..<25) * 200 + 100
+            _ = try await client.config.patch(
+                ["instances": ["port_range_start": .number(Double(base)), "port_range_end": .number(Double(base + 49)), "max_running": 1]])
+            let names = ["first", "second"]
+            defer { Task { for name in names { _ = try? await client.instances.stop(name, InstanceStopRequest(force: true)) } } }
+            for name in names {
+                var definition = Instance(name: name, backend: .custom, command: "exec python3 -m http.server {port} --bind 127.0.0.1")
+                definition.healthPath = "/"
+                let created = try await client.instances.create(definition)
+                #expect(created.port.map { (base...(base + 49)).contains($0) } == true, "port \(created.port ?? 0)")
+            }
+            _ = try await client.instances.start("first")
+            _ = try await client.instances.start("second")
+            // One may run: starting the second stopped the least recently used.
+            var first = try await client.instances.get("first")
+            for _ in 0..<200 where first.status != .stopped {
+                try await Task.sleep(for: .milliseconds(50))
+                first = try await client.instances.get("first")
+            }
+            #expect(first.status == .stopped)
+            #expect([.starting, .running].contains(try await client.instances.get("second").status))
+        }
+    }
+}
+
 /// Process facts for assertions.
 enum ProcessState {
     /// Whether `pid` is a zombie (state Z): exited but not yet reaped, which counts as gone.

@@ -70,6 +70,7 @@ final class APIContext: Sendable {
     func configurationChanged(to configuration: ServerConfiguration) async {
         await fleet.update(options: Self.fleetOptions(for: configuration))
         await webhooks.update(settings: configuration.webhooks)
+        await instances.update(settings: configuration.instances)
         await provisioning.configurationChanged(to: configuration)
     }
 }

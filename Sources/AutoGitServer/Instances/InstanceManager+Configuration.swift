@@ -59,3 +59,18 @@ extension InstanceManager {
         }
     }
 }
+
+extension InstanceManager {
+    /// Applies a changed `instances` section of the server configuration (a `PATCH /v1/config`) without a restart.
+    /// A new port range applies to ports handed out from now on; instances keep the ports they have until they are
+    /// deleted. A new `max_running` applies at the next start: instances already running are not stopped, but a
+    /// start while the limit is reached stops the least recently used ones to get under it.
+    public func update(settings: ServerConfiguration.Instances) {
+        let range = settings.portRangeStart...max(settings.portRangeStart, settings.portRangeEnd)
+        if range != configuration.portRange {
+            configuration.portRange = range
+            ports = InstancePortAllocator(range: range)
+        }
+        configuration.maxRunning = max(1, settings.maxRunning)
+    }
+}

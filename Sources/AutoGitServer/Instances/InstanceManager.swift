@@ -12,7 +12,8 @@ import Foundation
 /// Processes run as `/bin/sh` in `<directory>/<name>/work`, each in its own process group; their stdout and
 /// stderr go to rotating files in `<directory>/<name>/logs`. See Docs/instances.md.
 public actor InstanceManager {
-    public let configuration: Configuration
+    /// In force now; ``update(settings:)`` changes the port range and the running limit while the server runs.
+    public internal(set) var configuration: Configuration
     let store: DurableStore
     let gpuAllocator: any InstanceGPUAllocator
     private let events: EventBus?
@@ -259,11 +260,12 @@ public actor InstanceManager {
         isShutDown = true
         let active = entries.filter { $0.value.process != nil || [.starting, .running, .stopping].contains($0.value.instance.status) }
         for name in active.keys { entries[name]?.resumeOnStart = true }
+        let stopTimeout = timeout ?? configuration.stopTimeout
         await withTaskGroup(of: Void.self) { group in
             for name in active.keys {
                 group.addTask {
                     await self.terminate(
-                        name, force: false, timeout: timeout ?? self.configuration.stopTimeout, finalStatus: .stopped,
+                        name, force: false, timeout: stopTimeout, finalStatus: .stopped,
                         reason: "server shutting down")
                 }
             }
