@@ -5,6 +5,7 @@ typealias Benchmark = @Sendable ([String]) async -> Int32
 let benchmarks: [String: Benchmark] = [
     "engine": engineBenchmark,
     "http": httpBenchmark,
+    "logs": logStoreBenchmark,
     "scaleup": scaleUpBenchmark,
     "pickup": pickupBenchmark,
     "scheduler": schedulerBenchmark,

@@ -31,10 +31,13 @@ final class BlockingIO: Sendable {
         return try result.get()
     }
 
-    /// Stops the threads once the work already submitted is done.
+    /// Stops the threads once the work already submitted is done. Work submitted after that runs on the caller's
+    /// thread, so a late call never waits forever.
     func shutdown() {
         for lane in lanes { lane.stop() }
     }
+
+    deinit { shutdown() }
 
     /// A stable lane for `key` (FNV-1a, not the seeded `Hasher`, so a key keeps its lane for the life of the process
     /// whatever else is hashed).
@@ -53,6 +56,7 @@ final class BlockingIO: Sendable {
         private let condition = NSCondition()
         private var queue: [@Sendable () -> Void] = []
         private var isStopping = false
+        private var hasExited = false
 
         init(name: String) {
             let thread = Thread { [self] in self.loop() }
@@ -63,6 +67,11 @@ final class BlockingIO: Sendable {
 
         func submit(_ work: @escaping @Sendable () -> Void) {
             condition.lock()
+            guard !hasExited else {
+                condition.unlock()
+                work()
+                return
+            }
             queue.append(work)
             condition.signal()
             condition.unlock()
@@ -80,6 +89,7 @@ final class BlockingIO: Sendable {
                 condition.lock()
                 while queue.isEmpty && !isStopping { condition.wait() }
                 if queue.isEmpty && isStopping {
+                    hasExited = true
                     condition.unlock()
                     return
                 }

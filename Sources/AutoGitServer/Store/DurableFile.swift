@@ -7,10 +7,11 @@ import Darwin
 #endif
 
 /// A file opened for appending, with the few POSIX calls durability needs: write everything, sync the data,
-/// truncate a torn tail. Not thread-safe: it is handed to one thread (the store's writer), which alone uses it.
+/// truncate a torn tail. Writes are not thread-safe: one owner (the store's writer thread, the job log actor) makes
+/// them. ``sync()`` reads only the descriptor, so it may run on another thread while the owner writes more.
 final class DurableFile: @unchecked Sendable {
     let path: String
-    private(set) var descriptor: Int32
+    let descriptor: Int32
     private(set) var size: Int
 
     /// Opens (creating when missing) `path` for appending.

@@ -17,11 +17,22 @@ import Foundation
 /// (order, and idempotency of retried uploads), and answers give `last_sequence` in the agent's numbering. The
 /// marker is in the file, so the numbering survives a restart.
 ///
-/// Appends for all jobs are serialised through this actor and each pays one fdatasync; agents batch lines, so the
-/// cost is per batch, not per line.
+/// Lines are numbered and written in this actor, in order; the fdatasync that an upload's answer waits for runs on
+/// a dedicated thread (one of a few lanes, a job always on the same one), so syncs of different jobs proceed in
+/// parallel, no thread of Swift's cooperative pool blocks in the kernel, and a job's next upload can be written
+/// while the last one syncs. Followers get lines once they are synced, in order. Agents batch lines, so the cost is
+/// per batch, not per line.
 public actor JobLogStore {
     public let directory: String
     private var lastSequences: [String: Int] = [:]
+    /// Per job, the highest stored sequence known to be on stable storage. Below ``lastSequences``, an upload of
+    /// nothing new still syncs before it is answered (the sync of the first try failed or is still running).
+    private var syncedSequences: [String: Int] = [:]
+    /// Per job, lines written but not yet synced, in order: handed to followers once a sync covers them.
+    private var unsynced: [String: [LogEntry]] = [:]
+    /// Jobs whose log file was created and whose directory entry is not yet synced.
+    private var newFiles: Set<String> = []
+    private let io = BlockingIO(name: "autogit-job-logs", laneCount: 4)
     /// Per job, the attempt whose lines are being stored and how far the store's sequence is ahead of its agent's.
     private var numberings: [String: AttemptNumbering] = [:]
     private var openFiles: [String: DurableFile] = [:]
@@ -100,14 +111,39 @@ public actor JobLogStore {
         if !bytes.isEmpty {
             let file = try file(for: jobID)
             try file.write(bytes)
-            try file.sync()
             lastSequences[jobID] = last
             numberings[jobID] = numbering
-            for follower in followers[jobID].map({ Array($0.values) }) ?? [] {
-                for entry in accepted { follower.yield(entry) }
-            }
+            unsynced[jobID, default: []] += accepted
         }
+        // Whatever this upload covers (new lines, or lines an earlier try wrote) is on stable storage before it is
+        // answered.
+        if syncedSequences[jobID] ?? 0 < last { try await sync(jobID, upTo: last) }
         return (LogBatchResult(accepted: accepted.count, lastSequence: max(0, last - offset)), accepted)
+    }
+
+    /// Syncs the job's file off the cooperative pool (everything written before the sync starts is covered), then
+    /// hands the lines it covered to followers, in order, whichever of several overlapping syncs ends first.
+    private func sync(_ jobID: String, upTo target: Int) async throws(ServerError) {
+        let file = try file(for: jobID)
+        let directory = newFiles.remove(jobID) != nil ? self.directory : nil
+        do {
+            try await io.run(key: jobID) { () throws(ServerError) in
+                try file.sync()
+                if let directory { DurableFile.syncDirectory(directory) }
+            }
+        } catch {
+            if directory != nil { newFiles.insert(jobID) }
+            throw error
+        }
+        guard target > syncedSequences[jobID] ?? 0 else { return }
+        syncedSequences[jobID] = target
+        let pending = unsynced[jobID] ?? []
+        let covered = pending.prefix { ($0.sequence ?? 0) <= target }
+        guard !covered.isEmpty else { return }
+        unsynced[jobID] = pending.count == covered.count ? nil : Array(pending.dropFirst(covered.count))
+        for follower in followers[jobID].map({ Array($0.values) }) ?? [] {
+            for entry in covered { follower.yield(entry) }
+        }
     }
 
     /// The stored lines of a job after sequence `after`, the last `lines` of them when given.
@@ -129,7 +165,12 @@ public actor JobLogStore {
     /// called for the job or the consumer stops.
     public func follow(_ jobID: String, after: Int = 0, lines: Int? = nil) throws(ServerError) -> AsyncStream<LogEntry> {
         let (stream, continuation) = AsyncStream.makeStream(of: LogEntry.self, bufferingPolicy: .bufferingNewest(100_000))
-        for entry in try entries(of: jobID, after: after, lines: lines) { continuation.yield(entry) }
+        // Lines written but not yet synced come with their sync, so they are not sent twice.
+        _ = try lastSequence(of: jobID)
+        let synced = syncedSequences[jobID] ?? 0
+        var stored = try entries(of: jobID, after: after).filter { ($0.sequence ?? 0) <= synced }
+        if let lines, lines >= 0 { stored = Array(stored.suffix(lines)) }
+        for entry in stored { continuation.yield(entry) }
         let id = UUID()
         followers[jobID, default: [:]][id] = continuation
         continuation.onTermination = { [weak self] _ in
@@ -141,6 +182,7 @@ public actor JobLogStore {
     /// Ends every follower of a job (it reached a final status).
     public func finish(_ jobID: String) {
         for follower in followers.removeValue(forKey: jobID).map({ Array($0.values) }) ?? [] { follower.finish() }
+        guard unsynced[jobID] == nil else { return }  // A sync in flight still needs the file.
         openFiles[jobID] = nil
         fileUse.removeAll { $0 == jobID }
     }
@@ -168,6 +210,8 @@ public actor JobLogStore {
     private func load(_ jobID: String) throws(ServerError) {
         let entries = try readAll(jobID)
         lastSequences[jobID] = entries.last?.sequence ?? 0
+        // What a previous run of the server left in the file counts as stored.
+        syncedSequences[jobID] = entries.last?.sequence ?? 0
         let marker = entries.last { $0.stream == .system && $0.context?["sequence_offset"] != nil }
         if let marker, let attempt = marker.context?["attempt"]?.intValue, let offset = marker.context?["sequence_offset"]?.intValue {
             numberings[jobID] = AttemptNumbering(attempt: attempt, offset: offset)
@@ -203,6 +247,7 @@ public actor JobLogStore {
             openFiles[oldest] = nil
         }
         let path = path(of: jobID)
+        if !FileManager.default.fileExists(atPath: path) { newFiles.insert(jobID) }
         // A torn last line must not glue itself to the next one: end it first.
         if let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") {
             let file = try DurableFile(appendingTo: path)

@@ -69,6 +69,37 @@ struct JobLogStoreTests {
         #expect(await collector.value == ["before", "live"])
     }
 
+    @Test("followers joining while uploads sync get every line once, in order; jobs upload side by side")
+    func followDuringSyncs() async throws {
+        let logs = try JobLogStore(directory: directory.path)
+        let jobs = ["job-a", "job-b", "job-c"]
+        let uploads = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for job in jobs {
+                    group.addTask {
+                        for batch in 0..<100 {
+                            _ = try await logs.append((1...5).map { self.line(batch * 5 + $0, "\(job) \(batch * 5 + $0)") }, to: job)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        var collectors: [Task<[Int], Never>] = []
+        for round in 0..<6 {
+            for job in jobs {
+                let stream = try await logs.follow(job)
+                collectors.append(Task { await stream.reduce(into: []) { $0.append($1.sequence ?? -1) } })
+            }
+            try await Task.sleep(for: .milliseconds(round * 5))
+        }
+        try await uploads.value
+        for job in jobs { await logs.finish(job) }
+        for collector in collectors {
+            #expect(await collector.value == Array(1...500))
+        }
+    }
+
     @Test("a job id cannot name a file outside the log directory")
     func pathSafety() async throws {
         let logs = try JobLogStore(directory: directory.path + "/logs")
