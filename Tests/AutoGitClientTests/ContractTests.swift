@@ -73,9 +73,12 @@ struct ContractTests {
         "listRunnerJobs": { client, _ in _ = try await client.runners.jobsPage(of: "runner-1", status: [.running, .queued]) },
         "submitRunnerJob": { client, examples in _ = try await client.runners.submitJob(examples.model("JobSpec"), to: "runner-1") },
         // GPUs
-        "listGPUs": { client, _ in _ = try await client.gpus.listPage(runnerID: "runner-1", vendor: .nvidia, type: "a100", available: true)
+        "listGPUs": { client, _ in
+            _ = try await client.gpus.listPage(runnerID: "runner-1", vendor: .nvidia, type: "a100", minMemoryGB: 40, available: true)
         },
-        "listAvailableGPUs": { client, _ in _ = try await client.gpus.availablePage(runnerID: "runner-1", vendor: .amd, type: "mi300x") },
+        "listAvailableGPUs": { client, _ in
+            _ = try await client.gpus.availablePage(runnerID: "runner-1", vendor: .amd, type: "mi300x", minMemoryGB: 79.5)
+        },
         "getGPU": { client, _ in _ = try await client.gpus.get("runner-1:gpu0") },
         // jobs
         "submitJob": { client, examples in _ = try await client.jobs.submit(examples.model("JobSpec")) },

@@ -120,17 +120,32 @@ struct RunnerAndGPUEndToEndTests {
         try await withEmbeddedServer { server in
             let admin = server.admin
             let (runner, agent) = try await server.registerAgent(
-                "a100-box", gpus: [EmbeddedServer.gpu(0), EmbeddedServer.gpu(1, model: "NVIDIA H100 80GB HBM3")])
-            #expect(try await admin.gpus.list().collect().count == 2)
+                "a100-box",
+                gpus: [
+                    EmbeddedServer.gpu(0), EmbeddedServer.gpu(1, model: "NVIDIA H100 80GB HBM3"),
+                    EmbeddedServer.gpu(2, model: "NVIDIA A10", memory: 23_028),
+                ])
+            #expect(try await admin.gpus.list().collect().count == 3)
             #expect(try await admin.gpus.list(type: "h100").collect().map(\.index) == [1])
-            #expect(try await admin.gpus.available().collect().count == 2)
+            // 80 GB cards report 80 GiB here; the A10's 22.5 GiB is below 40, and 79.5 is not above 80.
+            #expect(try await admin.gpus.list(minMemoryGB: 40).collect().map(\.index) == [0, 1])
+            #expect(try await admin.gpus.available(type: "a100", minMemoryGB: 79.5).collect().map(\.index) == [0])
+            await #expect {
+                _ = try await admin.gpus.listPage(minMemoryGB: -1)
+            } throws: { error in
+                let error = error as? AutoGitError
+                return error?.status == 400 && error?.message.contains("min_memory_gb") == true
+            }
+            // Leave the test's remaining checks on the two 80 GB cards.
+            let eighty = 79.0
+            #expect(try await admin.gpus.available(minMemoryGB: eighty).collect().count == 2)
             let job = try await admin.jobs.submit(
                 JobSpec(
                     name: "gpu", steps: [JobStep(name: "s", run: "nvidia-smi")],
                     requirements: JobRequirements(gpu: GPURequirement(count: 1, type: "a100"))))
             let assigned = try #require(try await agent.runners.requestJob(runner.id, wait: 5))
             #expect(assigned.id == job.id && assigned.gpuIndices == [0])
-            #expect(try await admin.gpus.available().collect().map(\.index) == [1])
+            #expect(try await admin.gpus.available(minMemoryGB: eighty).collect().map(\.index) == [1])
             #expect(try await admin.gpus.list(available: false).collect().map(\.allocatedJobID) == [job.id])
             #expect(try await admin.gpus.get("\(runner.id):gpu0").allocatedJobID == job.id)
             await #expect {

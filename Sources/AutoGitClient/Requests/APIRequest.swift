@@ -78,6 +78,11 @@ struct Query: Sendable {
         add(name, value.map(String.init))
     }
 
+    /// A number as JSON writes it: whole numbers without a fraction (`40`), others in full (`79.5`).
+    mutating func add(_ name: String, _ value: Double?) {
+        add(name, value.map { $0.rounded() == $0 && abs($0) < 1e15 ? String(Int64($0)) : String($0) })
+    }
+
     mutating func add(_ name: String, _ value: Bool?) {
         add(name, value.map { $0 ? "true" : "false" })
     }

@@ -6,6 +6,8 @@ public struct GPUQuery: Sendable {
     public var vendor: GPUVendor?
     /// A family or model, matched as a job's `requirements.gpu.type` is (`a100`, `rtx 4090`).
     public var type: String?
+    /// At least this much memory, in GiB, compared as a job's `requirements.gpu.min_memory_gb` is.
+    public var minMemoryGB: Double?
     /// `true`: only healthy GPUs allocated to nobody; `false`: only the others.
     public var available: Bool?
     /// Only GPUs of runners that accept jobs now (`active`, `idle`, `busy`).
@@ -19,6 +21,7 @@ public struct GPUQuery: Sendable {
         if let runnerID, runner.id != runnerID { return false }
         if let vendor, gpu.vendor != vendor { return false }
         if let type, !gpu.matches(type: type) { return false }
+        if let minMemoryGB, !GPURequirement(minMemoryGB: minMemoryGB).accepts(gpu) { return false }
         if let available, gpu.isAvailable != available { return false }
         return !onlyOnAcceptingRunners || runner.status.acceptsJobs
     }

@@ -17,6 +17,7 @@ struct GPURoutes {
         query.runnerID = request.stringParameter("runner_id")
         query.vendor = request.stringParameter("vendor").map(GPUVendor.init(rawValue:))
         query.type = request.stringParameter("type")
+        query.minMemoryGB = try request.positiveNumberParameter("min_memory_gb")
         if onlyAvailable {
             query.available = true
             query.onlyOnAcceptingRunners = true

@@ -53,6 +53,13 @@ extension HTTPRequest {
         return value
     }
 
+    /// A number above zero, or 400 naming the parameter.
+    func positiveNumberParameter(_ name: String) throws(ServerError) -> Double? {
+        guard let text = stringParameter(name) else { return nil }
+        guard let value = Double(text), value.isFinite, value > 0 else { throw .invalidParameter(name, "must be a number above zero") }
+        return value
+    }
+
     /// A boolean parameter (`true`/`false`, `1`/`0`), or 400 naming it.
     func booleanParameter(_ name: String) throws(ServerError) -> Bool? {
         guard let text = stringParameter(name)?.lowercased() else { return nil }

@@ -53,13 +53,8 @@ enum GPUsCommand {
             }
             minimumMemory = value
         }
-        var page = try await PageFetcher.fetch(limit: nil) { limit, offset in
-            try await client.gpus.availablePage(type: type, limit: limit, offset: offset)
-        }
-        // The API has no memory filter; the whole list is in hand, so narrowing it here changes no page boundary.
-        if let minimumMemory {
-            page.items.removeAll { $0.memoryTotalGB < minimumMemory }
-            page.totalCount = page.items.count
+        let page = try await PageFetcher.fetch(limit: nil) { limit, offset in
+            try await client.gpus.availablePage(type: type, minMemoryGB: minimumMemory, limit: limit, offset: offset)
         }
         let output = context.output
         try output.render(page, ids: page.items.map(\.id)) { output.gpuTable(page.items) }

@@ -176,7 +176,10 @@ struct CLIAgainstServerTests {
             #expect(try await server.autogit(["webhooks", "deliveries", id]).status == 0)
             #expect(try await server.autogit(["webhooks", "delete", id]).output == "Deleted webhook \(id).\n")
             #expect(try await server.autogit(["webhooks", "get", id]).status == 3)
-            for command in [["gpus", "list"], ["gpus", "available"], ["providers", "list"], ["system", "info"], ["events", "--help"]] {
+            for command in [
+                ["gpus", "list"], ["gpus", "available"], ["gpus", "available", "--min-memory", "40"], ["providers", "list"],
+                ["system", "info"], ["events", "--help"],
+            ] {
                 let result = try await server.autogit(command)
                 #expect(result.status == 0, "\(command): \(result.error)")
             }

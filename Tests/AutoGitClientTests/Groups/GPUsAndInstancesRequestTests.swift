@@ -18,9 +18,9 @@ struct GPUsRequestTests {
     @Test("the free GPUs come from /v1/gpus/available, one GPU from its id with the colon kept")
     func availableAndGet() async throws {
         let available = try await sentRequest(answering: jsonResponse(200, Fixture.page(Fixture.gpu))) { client in
-            _ = try await client.gpus.availablePage(vendor: .amd, limit: 5)
+            _ = try await client.gpus.availablePage(vendor: .amd, minMemoryGB: 40, limit: 5)
         }
-        #expect(available.target == "/v1/gpus/available?vendor=amd&limit=5&offset=0")
+        #expect(available.target == "/v1/gpus/available?vendor=amd&min_memory_gb=40&limit=5&offset=0")
         let single = try await sentRequest(answering: exampleResponse("GPU")) { client in
             let gpu = try await client.gpus.get("runner-1:gpu0")
             #expect(gpu.vendor == .nvidia)
