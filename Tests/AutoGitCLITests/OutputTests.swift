@@ -177,3 +177,26 @@ struct ProgressIndicatorTests {
         #expect(text.hasSuffix("\r\u{1B}[2Kdone\n"))
     }
 }
+
+@Suite("Job details")
+struct JobDetailsOutputTests {
+    @Test("a retried job's details list its earlier attempts: status, exit code, runner, duration and why")
+    func earlierAttempts() throws {
+        var job = Job(
+            id: "job-1", spec: JobSpec(name: "train", steps: [JobStep(name: "s", run: "python train.py")], retryCount: 2),
+            status: .running, attempt: 2, runnerID: "runner-2", createdAt: testNow.addingTimeInterval(-600))
+        job.previousAttempts = [
+            JobAttempt(
+                attempt: 1, status: .failed, reason: "attempt 1 failed; retrying", runnerID: "runner-1", exitCode: 137,
+                startedAt: testNow.addingTimeInterval(-500), completedAt: testNow.addingTimeInterval(-380))
+        ]
+        let captured = CapturedConsole(width: 120)
+        let renderer = OutputRenderer(
+            console: captured.console, format: .table, isQuiet: false, styler: Styler(isEnabled: false), now: testNow)
+        try renderer.renderDetails(job, id: job.id) { renderer.jobDetails(job) }
+        let text = captured.output.text
+        #expect(text.contains("Attempt") && text.contains("2 of 3"))
+        let row = try #require(text.split(separator: "\n").first { $0.contains("runner-1") })
+        #expect(row.contains("failed") && row.contains("137") && row.contains("2m") && row.contains("attempt 1 failed; retrying"))
+    }
+}

@@ -275,6 +275,58 @@ struct ExperimentsEndToEndTests {
     }
 }
 
+extension ExperimentsEndToEndTests {
+    @Test("a retried job's run costs every attempt, and the job lists its earlier attempts")
+    func costOfEveryAttempt() async throws {
+        var configuration = EmbeddedServer.testConfiguration
+        configuration.providers = [
+            ServerConfiguration.ProviderEntry(
+                name: "cloud", type: "exec",
+                settings: ["offers": [["id": "a100x1", "gpu_count": 1, "hourly_price": 36, "currency": "EUR"]]])
+        ]
+        try await withEmbeddedServer(configuration: configuration) { server in
+            let client = server.admin
+            let registrationToken = try await client.tokens.create(name: "registration", role: .runner)
+            var registration = RunnerRegistration(name: "priced", architecture: .amd64, gpus: [EmbeddedServer.gpu(0)])
+            registration.provider = "cloud"
+            let registered = try await server.client(.bearer(registrationToken.token ?? "")).runners.register(registration)
+            let agent = server.client(.bearer(registered.token))
+            let job = try await client.jobs.submit(
+                JobSpec(
+                    name: "flaky", steps: [JobStep(name: "s", run: "train")], retryCount: 1,
+                    experiment: JobExperiment(project: "costs")))
+            let runID = try #require(job.spec.experiment?.runID)
+
+            // Attempt 1 runs a while and fails; attempt 2 runs and succeeds.
+            _ = try #require(try await agent.runners.requestJob(registered.runnerID, wait: 5))
+            _ = try await agent.jobs.update(job.id, JobUpdate(status: .running))
+            try await Task.sleep(for: .milliseconds(400))
+            let retried = try await agent.jobs.update(job.id, JobUpdate(status: .failed, exitCode: 3))
+            #expect(retried.status == .queued && retried.attempt == 2)
+            _ = try #require(try await agent.runners.requestJob(registered.runnerID, wait: 5))
+            _ = try await agent.jobs.update(job.id, JobUpdate(status: .running))
+            try await Task.sleep(for: .milliseconds(200))
+            let finished = try await agent.jobs.update(job.id, JobUpdate(status: .succeeded, exitCode: 0))
+
+            let earlier = try #require(try await client.jobs.get(job.id).previousAttempts.first)
+            #expect(finished.previousAttempts.count == 1)
+            #expect(earlier.attempt == 1 && earlier.status == .failed && earlier.exitCode == 3)
+            #expect(earlier.runnerID == registered.runnerID && earlier.provider == "cloud")
+            let first = try #require(earlier.duration)
+            let second = try #require(finished.duration)
+            #expect(first >= 0.4)
+
+            let run = try await eventually { () async throws -> ExperimentRun? in
+                let run = try await client.experiments.run(runID)
+                return run.status == .finished && run.cost != nil ? run : nil
+            }
+            // 36 EUR an hour is a cent a second: both attempts are paid for, not only the last.
+            #expect(abs((run.cost ?? 0) - 36 * (first + second) / 3600) < 0.00001, "\(run.cost ?? 0)")
+            #expect(run.summary["attempts"] == 2)
+        }
+    }
+}
+
 /// Polls `probe` until it returns a value (every 50 ms, up to `seconds`).
 func eventually<T: Sendable>(within seconds: Double = 20, _ probe: () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

@@ -23,12 +23,14 @@ public struct Job: Codable, Sendable, Hashable, Identifiable {
     public var assignedAt: Date?
     public var startedAt: Date?
     public var completedAt: Date?
+    /// The attempts before the current one, oldest first.
+    public var previousAttempts: [JobAttempt]
 
     public init(
         id: String, spec: JobSpec, status: JobStatus = .queued, statusReason: String? = nil, attempt: Int = 1,
         runnerID: String? = nil, gpuIndices: [Int] = [], exitCode: Int32? = nil, stepResults: [StepResult] = [],
         cancelRequested: Bool = false, createdAt: Date, assignedAt: Date? = nil, startedAt: Date? = nil,
-        completedAt: Date? = nil
+        completedAt: Date? = nil, previousAttempts: [JobAttempt] = []
     ) {
         self.id = id
         self.spec = spec
@@ -44,6 +46,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable {
         self.assignedAt = assignedAt
         self.startedAt = startedAt
         self.completedAt = completedAt
+        self.previousAttempts = previousAttempts
     }
 
     enum CodingKeys: String, CodingKey {
@@ -61,6 +64,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable {
         case assignedAt = "assigned_at"
         case startedAt = "started_at"
         case completedAt = "completed_at"
+        case previousAttempts = "previous_attempts"
         case duration
     }
 
@@ -81,6 +85,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable {
         assignedAt = try container.decodeIfPresent(Date.self, forKey: .assignedAt)
         startedAt = try container.decodeIfPresent(Date.self, forKey: .startedAt)
         completedAt = try container.decodeIfPresent(Date.self, forKey: .completedAt)
+        previousAttempts = try container.decode([JobAttempt].self, forKey: .previousAttempts, default: [])
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -100,6 +105,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable {
         try container.encodeIfPresent(startedAt, forKey: .startedAt)
         try container.encodeIfPresent(completedAt, forKey: .completedAt)
         if completedAt != nil { try container.encodeIfPresent(duration, forKey: .duration) }
+        if !previousAttempts.isEmpty { try container.encode(previousAttempts, forKey: .previousAttempts) }
     }
 
     public var name: String { spec.name }

@@ -168,8 +168,15 @@ extension Fleet {
         startNextAttempt(of: &job, reason: reason)
     }
 
-    /// Makes `job` queued again for its next attempt, with the record of the last one cleared.
+    /// Makes `job` queued again for its next attempt: the last one is kept in `previous_attempts` (how it ended
+    /// and where, for people and for the cost of its run), and cleared from the job's own fields.
     private func startNextAttempt(of job: inout Job, reason: String) {
+        let runner = job.runnerID.flatMap { runners[$0] }
+        job.previousAttempts.append(
+            JobAttempt(
+                attempt: job.attempt, status: job.status == .timedOut ? .timedOut : .failed, reason: reason, runnerID: job.runnerID,
+                provider: runner?.provider, offerID: runner?.metadata["offer_id"]?.stringValue, gpuIndices: job.gpuIndices,
+                exitCode: job.exitCode, startedAt: job.startedAt, completedAt: job.completedAt ?? now()))
         job.attempt += 1
         job.status = .queued
         job.statusReason = reason

@@ -73,14 +73,7 @@ struct JobRunTracker: Sendable {
         case .running, .assigned, .queued: status = .running
         default: return
         }
-        var cost: (amount: Double, currency: String)?
-        if job.status.isFinal, let duration = job.duration, let runnerID = job.runnerID,
-            let runner = try? await fleet.runner(runnerID),
-            let offer = RunCost.offer(for: runner, providers: configuration.current.providers),
-            let price = offer.hourlyPrice
-        {
-            cost = (RunCost.cost(hourlyPrice: price, seconds: duration), offer.currency)
-        }
+        let cost = job.status.isFinal ? await RunCost.total(of: job, fleet: fleet, providers: configuration.current.providers) : nil
         guard run.status != status || (cost != nil && run.cost != cost?.amount) || (job.status.isFinal && run.summary["job_status"] == nil)
         else { return }
         _ = try await experiments.runs.modifyRun(run.id) { run in
@@ -89,6 +82,7 @@ struct JobRunTracker: Sendable {
                 run.summary["job_status"] = .string(job.status.rawValue)
                 if let duration = job.duration { run.summary["duration_seconds"] = .number(duration) }
                 if let exitCode = job.exitCode { run.summary["exit_code"] = .number(Double(exitCode)) }
+                if !job.previousAttempts.isEmpty { run.summary["attempts"] = .number(Double(job.attempt)) }
             }
             if let cost {
                 run.cost = cost.amount
@@ -98,8 +92,38 @@ struct JobRunTracker: Sendable {
     }
 }
 
-/// What a run cost: the hourly price of the offer its runner was provisioned from, times the job's duration.
+/// What a run cost: for each attempt of its job, the hourly price of the offer its runner was provisioned from,
+/// times how long the attempt ran.
 enum RunCost {
+    /// The cost of every attempt of `job` that ran on a priced offer, in the currency of the first priced one
+    /// (attempts priced in another currency are left out); nil when none was priced. A runner that is gone is
+    /// priced from what its attempt recorded (provider and offer id).
+    static func total(
+        of job: Job, fleet: Fleet, providers: [ServerConfiguration.ProviderEntry]
+    ) async -> (amount: Double, currency: String)? {
+        var attempts = job.previousAttempts
+        attempts.append(
+            JobAttempt(
+                attempt: job.attempt, status: job.status, runnerID: job.runnerID, gpuIndices: job.gpuIndices,
+                startedAt: job.startedAt, completedAt: job.completedAt))
+        var total: (amount: Double, currency: String)?
+        for attempt in attempts {
+            guard let duration = attempt.duration, let runnerID = attempt.runnerID else { continue }
+            var runner = try? await fleet.runner(runnerID)
+            if runner == nil, attempt.provider != nil {
+                var gone = Runner(id: runnerID, name: runnerID, type: .native, status: .offline)
+                gone.provider = attempt.provider
+                if let offerID = attempt.offerID { gone.metadata["offer_id"] = .string(offerID) }
+                runner = gone
+            }
+            guard let runner, let offer = offer(for: runner, providers: providers), let price = offer.hourlyPrice,
+                total == nil || total?.currency == offer.currency
+            else { continue }
+            total = ((total?.amount ?? 0) + cost(hourlyPrice: price, seconds: duration), offer.currency)
+        }
+        return total.map { ((($0.amount * 1_000_000).rounded() / 1_000_000), $0.currency) }
+    }
+
     /// `hourlyPrice` per hour for `seconds`, rounded to a millionth of the currency unit.
     static func cost(hourlyPrice: Double, seconds: Double) -> Double {
         (hourlyPrice * max(0, seconds) / 3600 * 1_000_000).rounded() / 1_000_000

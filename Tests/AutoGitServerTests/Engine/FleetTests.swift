@@ -161,9 +161,13 @@ struct FleetTests {
         _ = try await fleet.requestJob(for: runner.id, wait: 0)
         let retried = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .failed, exitCode: 1))
         #expect(retried.status == .queued && retried.attempt == 2)
+        #expect(retried.previousAttempts.map(\.attempt) == [1])
+        #expect(retried.previousAttempts.first?.status == .failed && retried.previousAttempts.first?.exitCode == 1)
+        #expect(retried.previousAttempts.first?.runnerID == runner.id && retried.runnerID == nil && retried.exitCode == nil)
         _ = try await fleet.requestJob(for: runner.id, wait: 0)
         let failed = try await fleet.updateJob(job.id, from: runner.id, JobUpdate(status: .failed, exitCode: 1))
         #expect(failed.status == .failed && failed.attempt == 2 && failed.exitCode == 1)
+        #expect(failed.previousAttempts.count == 1, "the last attempt is the job's own")
     }
 
     @Test("a runner may update only its own jobs")

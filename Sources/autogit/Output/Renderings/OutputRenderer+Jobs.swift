@@ -57,6 +57,20 @@ extension OutputRenderer {
             ])
         }
         details.addSection("Steps", steps)
+        if !job.previousAttempts.isEmpty {
+            var attempts = Table(columns: [
+                .init("attempt", alignment: .right), .init("status"), .init("exit", alignment: .right), .init("runner"),
+                .init("duration", alignment: .right), .init("reason"),
+            ])
+            for attempt in job.previousAttempts {
+                attempts.rows.append([
+                    Table.Cell(String(attempt.attempt)), status(attempt.status.rawValue),
+                    Table.Cell(attempt.exitCode.map(String.init) ?? "-"),
+                    Table.Cell(attempt.runnerID ?? "-"), Table.Cell(duration(attempt.duration)), Table.Cell(attempt.reason ?? ""),
+                ])
+            }
+            details.addSection("Earlier attempts", attempts)
+        }
         return details
     }
 
