@@ -279,6 +279,8 @@ public final class RunnerAgent: Sendable {
             do {
                 try await client.runners.delete(runnerID)
                 configuration.log("deregistered runner \(runnerID)")
+            } catch  where error.status == 409 && error.details?["provider"] != nil {
+                configuration.log("runner \(runnerID) stays for its provider to remove with its instance")
             } catch  where error.status == 401 || error.status == 403 {
                 configuration.log("the server keeps runner \(runnerID) (a runner token may not remove it); it goes offline now")
             } catch {

@@ -115,6 +115,39 @@ struct RunnerAndGPUEndToEndTests {
         }
     }
 
+    @Test("an agent removes its own runner with its own token (not with force, not another's, not a provider's)")
+    func agentSignsOff() async throws {
+        var configuration = EmbeddedServer.testConfiguration
+        configuration.providers = [ServerConfiguration.ProviderEntry(name: "cloud", type: "exec")]
+        try await withEmbeddedServer(configuration: configuration) { server in
+            let (runner, agent) = try await server.registerAgent("leaving")
+            let (other, _) = try await server.registerAgent("staying")
+            await #expect {
+                _ = try await agent.runners.delete(other.id)
+            } throws: { ($0 as? AutoGitError)?.status == 403 }
+            await #expect {
+                _ = try await agent.runners.delete(runner.id, force: true)
+            } throws: { ($0 as? AutoGitError)?.status == 403 }
+            #expect(try await agent.runners.delete(runner.id).success)
+            await #expect {
+                _ = try await server.admin.runners.get(runner.id)
+            } throws: { ($0 as? AutoGitError)?.status == 404 }
+
+            // A runner made by a configured provider is the provider's to remove.
+            let registrationToken = try await server.admin.tokens.create(name: "cloud agent", role: .runner)
+            var registration = RunnerRegistration(name: "cloud-1", architecture: .amd64)
+            registration.provider = "cloud"
+            let provisioned = try await server.client(.bearer(registrationToken.token ?? "")).runners.register(registration)
+            await #expect {
+                _ = try await server.client(.bearer(provisioned.token)).runners.delete(provisioned.runnerID)
+            } throws: { error in
+                let error = error as? AutoGitError
+                return error?.status == 409 && error?.details?["provider"] == "cloud"
+            }
+            #expect(try await server.admin.runners.get(provisioned.runnerID).name == "cloud-1")
+        }
+    }
+
     @Test("GPUs are listed with their allocation; available shrinks when a job takes one")
     func gpus() async throws {
         try await withEmbeddedServer { server in

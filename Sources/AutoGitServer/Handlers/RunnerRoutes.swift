@@ -16,7 +16,8 @@ struct RunnerRoutes {
             try APIResponse.json(await context.fleet.runner(request.pathParameter("id")))
         }
         routes.put("/v1/runners/{id}", .write) { request in try await update(request) }
-        routes.delete("/v1/runners/{id}", .write) { request in try await delete(request) }
+        // Operators and admins; an agent signing off removes its own runner too.
+        routes.delete("/v1/runners/{id}", .runnerAgent) { request in try await delete(request) }
         routes.get("/v1/runners/{id}/status", .runnerRead) { request in
             try APIResponse.json(await context.fleet.statusReport(request.pathParameter("id")))
         }
@@ -112,6 +113,22 @@ struct RunnerRoutes {
     func delete(_ request: HTTPRequest) async throws(ServerError) -> HTTPResponse {
         let id = request.pathParameter("id")
         let force = try request.booleanParameter("force") ?? false
+        if request.principal?.role == .runner {
+            // An agent signing off: a runner a provider made is the provider's to remove with its instance (which is
+            // what is stopping the agent, or will be once it is seen idle or gone).
+            let runner = try await context.fleet.runner(id)
+            if let provider = runner.provider, context.configuration.current.providers.contains(where: { $0.name == provider }) {
+                throw ServerError(
+                    .conflict, status: 409,
+                    "Runner '\(id)' was made by provider '\(provider)'; the provider removes it with its instance",
+                    details: ["runner_id": .string(id), "provider": .string(provider)])
+            }
+            guard !force else {
+                throw ServerError(
+                    .authorizationFailed, status: 403, "A runner's own token cannot force its removal; an operator or admin can",
+                    details: ["runner_id": .string(id)])
+            }
+        }
         // A runner a provider created is drained and its instance deprovisioned.
         if let result = try await context.provisioning.removeRunner(id, force: force) { return try APIResponse.json(result) }
         let result = try await context.fleet.deleteRunner(id, force: force)
