@@ -186,6 +186,9 @@ struct ContractTests {
         "listWebhooks": { client, _ in _ = try await client.webhooks.listPage() },
         "createWebhook": { client, examples in _ = try await client.webhooks.create(examples.model("WebhookCreateRequest")) },
         "getWebhook": { client, _ in _ = try await client.webhooks.get("wh_7d2a") },
+        "updateWebhook": { client, examples in
+            _ = try await client.webhooks.update("wh_7d2a", examples.model("WebhookUpdateRequest"))
+        },
         "deleteWebhook": { client, _ in try await client.webhooks.delete("wh_7d2a") },
         "listWebhookDeliveries": { client, _ in _ = try await client.webhooks.deliveriesPage(of: "wh_7d2a", status: .failed) },
     ]

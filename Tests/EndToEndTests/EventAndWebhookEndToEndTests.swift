@@ -115,6 +115,28 @@ struct EventAndWebhookEndToEndTests {
                 #expect(log.count == 1 && log.first?.status == .succeeded && log.first?.attempts == 2 && log.first?.responseStatus == 200)
                 #expect(try await admin.webhooks.deliveries(of: webhook.id, status: .failed).collect().isEmpty)
 
+                // Paused, nothing is delivered; rotated and on again, deliveries are signed with the new secret only.
+                let paused = try await admin.webhooks.update(webhook.id, WebhookUpdateRequest(active: false))
+                #expect(!paused.active && paused.secret == nil && paused.updatedAt != nil)
+                let quiet = try await admin.jobs.submit(JobSpec(name: "unheard", steps: [JobStep(name: "s", run: "true")]))
+                let rotated = try await admin.webhooks.update(
+                    webhook.id, WebhookUpdateRequest(events: [.jobStatusChanged], description: "rotated", active: true, rotateSecret: true))
+                let newSecret = try #require(rotated.secret)
+                #expect(newSecret != secret && rotated.active && rotated.description == "rotated")
+                let heard = try await admin.jobs.submit(JobSpec(name: "heard", steps: [JobStep(name: "s", run: "true")]))
+                let next = try await first(1, of: receiver.stream)[0]
+                let nextEvent = try WebhookVerifier(secret: newSecret).verify(headers: next.headers, body: Data(next.body))
+                #expect(nextEvent.payload["job_id"]?.stringValue == heard.id, "not \(quiet.id), sent while paused")
+                #expect(throws: (any Error).self) {
+                    try WebhookVerifier(secret: secret).verify(headers: next.headers, body: Data(next.body))
+                }
+                await #expect {
+                    _ = try await admin.webhooks.update(webhook.id, WebhookUpdateRequest(url: "ftp://example.com"))
+                } throws: { error in (error as? AutoGitError)?.details?["field"] == "url" }
+                await #expect {
+                    _ = try await admin.webhooks.update("whk-missing", WebhookUpdateRequest(active: true))
+                } throws: { error in (error as? AutoGitError)?.code == .webhookNotFound }
+
                 try await admin.webhooks.delete(webhook.id)
                 await #expect {
                     _ = try await admin.webhooks.get(webhook.id)

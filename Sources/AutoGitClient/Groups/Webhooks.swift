@@ -31,6 +31,12 @@ extension AutoGitClient {
             try await client.decode(APIRequest("GET", Path("v1", "webhooks", id)))
         }
 
+        /// `PATCH /v1/webhooks/{id}`: changes the fields `request` sets. The answer carries a `secret` only when
+        /// `rotateSecret` made a new one.
+        public func update(_ id: String, _ request: WebhookUpdateRequest) async throws(AutoGitError) -> Webhook {
+            try await client.decode(APIRequest("PATCH", Path("v1", "webhooks", id), json: request))
+        }
+
         /// `DELETE /v1/webhooks/{id}`: unsubscribes; pending deliveries are dropped.
         public func delete(_ id: String) async throws(AutoGitError) {
             try await client.perform(APIRequest("DELETE", Path("v1", "webhooks", id)))

@@ -81,6 +81,35 @@ public struct WebhookCreateRequest: Codable, Sendable, Hashable {
     }
 }
 
+/// A change to a webhook: `PATCH /v1/webhooks/{id}`. Fields left nil keep their value; `rotateSecret` replaces the
+/// signing secret with a generated one, returned once (as a `secret` given here is not).
+public struct WebhookUpdateRequest: Codable, Sendable, Hashable {
+    public var url: String?
+    /// Every type when set to an empty list.
+    public var events: [EventType]?
+    public var description: String?
+    public var active: Bool?
+    public var secret: String?
+    public var rotateSecret: Bool?
+
+    public init(
+        url: String? = nil, events: [EventType]? = nil, description: String? = nil, active: Bool? = nil, secret: String? = nil,
+        rotateSecret: Bool? = nil
+    ) {
+        self.url = url
+        self.events = events
+        self.description = description
+        self.active = active
+        self.secret = secret
+        self.rotateSecret = rotateSecret
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, events, description, active, secret
+        case rotateSecret = "rotate_secret"
+    }
+}
+
 /// One attempt history of delivering an event to a webhook.
 public struct WebhookDelivery: Codable, Sendable, Hashable, Identifiable {
     /// Where a delivery is.

@@ -82,23 +82,8 @@ public actor WebhookDispatcher {
     // MARK: Subscriptions
 
     public func create(_ request: WebhookCreateRequest) async throws(ServerError) -> Webhook {
-        guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            url.host?.isEmpty == false
-        else {
-            throw ServerError(.validationFailed, status: 422, "url: must be an absolute http or https URL", details: ["field": "url"])
-        }
-        for (index, type) in request.events.enumerated() {
-            if case .unknown(let value) = type {
-                throw ServerError(
-                    .validationFailed, status: 422, "events[\(index)]: '\(value)' is not a known event type",
-                    details: ["field": .string("events[\(index)]")])
-            }
-        }
-        if let secret = request.secret, secret.count < 16 {
-            throw ServerError(
-                .validationFailed, status: 422, "secret: must be at least 16 characters", details: ["field": "secret"])
-        }
-        let secret = request.secret ?? "whsec_" + Base64URL.encode(SecureRandom.bytes(count: 24))
+        try Self.validate(url: request.url, events: request.events, secret: request.secret)
+        let secret = request.secret ?? Self.newSecret()
         let webhook = Webhook(
             id: Fleet.newID("whk-"), url: request.url, events: request.events, description: request.description,
             active: request.active ?? true, secret: secret, createdAt: now())
@@ -108,9 +93,62 @@ public actor WebhookDispatcher {
         return webhook
     }
 
+    /// Changes the fields `request` sets. Every attempt from now on, of deliveries still pending too, goes to the
+    /// new URL signed with the new secret. The answer carries the secret only when `rotate_secret` generated it.
+    public func update(_ id: String, _ request: WebhookUpdateRequest) async throws(ServerError) -> Webhook {
+        guard var webhook = webhooks[id] else {
+            throw Self.notFound(id)
+        }
+        if request.secret != nil, request.rotateSecret == true {
+            throw ServerError(
+                .validationFailed, status: 422, "secret: give a secret or rotate_secret, not both", details: ["field": "secret"])
+        }
+        try Self.validate(url: request.url ?? webhook.url, events: request.events ?? [], secret: request.secret)
+        if let url = request.url { webhook.url = url }
+        if let events = request.events { webhook.events = events }
+        if let description = request.description { webhook.description = description.isEmpty ? nil : description }
+        if let active = request.active { webhook.active = active }
+        let rotated = request.rotateSecret == true ? Self.newSecret() : nil
+        if let secret = request.secret ?? rotated { webhook.secret = secret }
+        webhook.updatedAt = now()
+        webhooks[id] = webhook
+        guard let change = try? change(webhook) else { throw .storeUnavailable("cannot encode webhook \(id)") }
+        try await commit([change])
+        var shown = webhook
+        shown.secret = rotated
+        return shown
+    }
+
+    private static func validate(url text: String, events: [EventType], secret: String?) throws(ServerError) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host?.isEmpty == false
+        else {
+            throw ServerError(.validationFailed, status: 422, "url: must be an absolute http or https URL", details: ["field": "url"])
+        }
+        for (index, type) in events.enumerated() {
+            if case .unknown(let value) = type {
+                throw ServerError(
+                    .validationFailed, status: 422, "events[\(index)]: '\(value)' is not a known event type",
+                    details: ["field": .string("events[\(index)]")])
+            }
+        }
+        if let secret, secret.count < 16 {
+            throw ServerError(
+                .validationFailed, status: 422, "secret: must be at least 16 characters", details: ["field": "secret"])
+        }
+    }
+
+    private static func notFound(_ id: String) -> ServerError {
+        ServerError(.webhookNotFound, status: 404, "Webhook '\(id)' not found", details: ["webhook_id": .string(id)])
+    }
+
+    private static func newSecret() -> String {
+        "whsec_" + Base64URL.encode(SecureRandom.bytes(count: 24))
+    }
+
     public func webhook(_ id: String) throws(ServerError) -> Webhook {
         guard var webhook = webhooks[id] else {
-            throw ServerError(.webhookNotFound, status: 404, "Webhook '\(id)' not found", details: ["webhook_id": .string(id)])
+            throw Self.notFound(id)
         }
         webhook.secret = nil
         return webhook

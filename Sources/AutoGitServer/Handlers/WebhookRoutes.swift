@@ -1,7 +1,7 @@
 import AutoGitCore
 import AutoGitHTTP
 
-/// `GET/POST /v1/webhooks`, `GET/DELETE /v1/webhooks/{id}` and `GET /v1/webhooks/{id}/deliveries`: subscriptions
+/// `GET/POST /v1/webhooks`, `GET/PATCH/DELETE /v1/webhooks/{id}` and `GET /v1/webhooks/{id}/deliveries`: subscriptions
 /// whose deliveries are signed, kept in a durable outbox and retried with backoff.
 struct WebhookRoutes {
     let context: APIContext
@@ -14,6 +14,10 @@ struct WebhookRoutes {
         routes.post("/v1/webhooks", .write) { request in try await create(request) }
         routes.get("/v1/webhooks/{id}", .read) { request in
             try APIResponse.json(await context.webhooks.webhook(request.pathParameter("id")))
+        }
+        routes.patch("/v1/webhooks/{id}", .write) { request in
+            let body = try request.decodeBody(WebhookUpdateRequest.self)
+            return try APIResponse.json(await context.webhooks.update(request.pathParameter("id"), body))
         }
         routes.delete("/v1/webhooks/{id}", .write) { request in
             try await context.webhooks.delete(request.pathParameter("id"))

@@ -8,9 +8,9 @@ enum WebhooksCommand {
         "webhooks", abstract: "Send events to HTTP endpoints",
         discussion: """
             Each delivery is signed with the webhook's secret (X-AutoGit-Signature: sha256=<hex HMAC of the body>) \
-            and retried with backoff. To change a webhook, delete it and create it again.
+            and retried with backoff.
             """,
-        subcommands: [list, get, create, delete, deliveries])
+        subcommands: [list, get, create, update, delete, deliveries])
 
     static let list = CommandSpec("list", abstract: "List webhooks", aliases: ["ls"], run: runList)
 
@@ -27,6 +27,24 @@ enum WebhooksCommand {
         ],
         examples: [.init("autogit webhooks create --url https://ci.example.com/hook --event job_status_changed", "Job updates to CI")],
         run: runCreate)
+
+    static let update = CommandSpec(
+        "update", abstract: "Change a webhook's URL, events, description, state or secret", arguments: [webhookID],
+        options: [
+            .value("url", valueName: "url", help: "Where to POST events"),
+            .repeatable("event", valueName: "type", help: "Send only these event types (replaces the list)"),
+            .flag("all-events", help: "Send every event type"),
+            .value("description", valueName: "text", help: "What the webhook is for (empty removes it)"),
+            .flag("enable", help: "Switch it on"),
+            .flag("disable", help: "Switch it off"),
+            .value("secret", valueName: "secret", help: "A new signing secret of your own"),
+            .flag("rotate-secret", help: "Generate a new signing secret and show it once"),
+        ],
+        examples: [
+            .init("autogit webhooks update whk-1 --disable", "Pause deliveries"),
+            .init("autogit webhooks update whk-1 --rotate-secret", "Replace the signing secret"),
+        ],
+        run: runUpdate)
 
     static let delete = CommandSpec(
         "delete", abstract: "Delete webhooks", aliases: ["rm"],
@@ -85,6 +103,34 @@ enum WebhooksCommand {
         let webhook = try await context.client().webhooks.create(request)
         var message = "Created webhook \(webhook.id) for \(webhook.url)."
         if request.secret == nil, let secret = webhook.secret { message += "\nIts signing secret, shown only now: \(secret)" }
+        try context.output.renderAction(webhook, id: webhook.id, message: message)
+        return ExitCode.success.rawValue
+    }
+
+    static func runUpdate(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        let id = try arguments.required("id")
+        var request = WebhookUpdateRequest(url: arguments.value("url"), description: arguments.value("description"))
+        let events = try arguments.commaSeparated("event")
+        if arguments.isSet("all-events") {
+            guard events.isEmpty else { throw CLIError.usage("give '--event' or '--all-events', not both", code: .invalidInput) }
+            request.events = []
+        } else if !events.isEmpty {
+            request.events = events.map(EventType.init(rawValue:))
+        }
+        switch (arguments.isSet("enable"), arguments.isSet("disable")) {
+        case (true, true): throw CLIError.usage("give '--enable' or '--disable', not both", code: .invalidInput)
+        case (true, false): request.active = true
+        case (false, true): request.active = false
+        case (false, false): break
+        }
+        request.secret = arguments.value("secret")
+        if arguments.isSet("rotate-secret") { request.rotateSecret = true }
+        guard request != WebhookUpdateRequest() else {
+            throw CLIError.usage("nothing to change: give at least one option", code: .invalidInput)
+        }
+        let webhook = try await context.client().webhooks.update(id, request)
+        var message = "Updated webhook \(webhook.id)."
+        if let secret = webhook.secret { message += "\nIts new signing secret, shown only now: \(secret)" }
         try context.output.renderAction(webhook, id: webhook.id, message: message)
         return ExitCode.success.rawValue
     }

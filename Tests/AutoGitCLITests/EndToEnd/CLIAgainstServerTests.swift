@@ -162,7 +162,7 @@ struct CLIAgainstServerTests {
         }
     }
 
-    @Test("webhooks: create shows the secret once, list, deliveries, delete; gpus, providers and system answer")
+    @Test("webhooks: create shows the secret once, list, deliveries, update, delete; gpus, providers and system answer")
     func webhooksAndReads() async throws {
         try await withServer { server in
             let created = try await server.autogit([
@@ -174,6 +174,12 @@ struct CLIAgainstServerTests {
             #expect(webhook["secret"]?.stringValue?.isEmpty == false)
             #expect(try await server.autogit(["webhooks", "list", "-q"]).output == id + "\n")
             #expect(try await server.autogit(["webhooks", "deliveries", id]).status == 0)
+            let paused = try json(try await server.autogit(["webhooks", "update", id, "--disable", "--all-events", "-o", "json"]).output)
+            #expect(paused["active"] == false && paused["events"] == [] && paused["secret"] == nil)
+            let rotated = try await server.autogit(["webhooks", "update", id, "--rotate-secret"])
+            #expect(rotated.status == 0 && rotated.output.contains("Its new signing secret, shown only now: whsec_"), "\(rotated.error)")
+            #expect(try await server.autogit(["webhooks", "update", id]).status == 2, "nothing to change is a usage error")
+            #expect(try await server.autogit(["webhooks", "update", id, "--enable", "--disable"]).status == 2)
             #expect(try await server.autogit(["webhooks", "delete", id]).output == "Deleted webhook \(id).\n")
             #expect(try await server.autogit(["webhooks", "get", id]).status == 3)
             for command in [
