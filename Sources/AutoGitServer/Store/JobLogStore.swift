@@ -33,11 +33,16 @@ public actor JobLogStore {
     /// Jobs whose log file was created and whose directory entry is not yet synced.
     private var newFiles: Set<String> = []
     private let io = BlockingIO(name: "autogit-job-logs", laneCount: 4)
+    /// Reads of whole logs (a page, a tail, a follower's backlog), apart from the syncs so a large read holds up
+    /// no upload.
+    private let reader = BlockingIO(name: "autogit-job-log-reads", laneCount: 2)
     /// Per job, the attempt whose lines are being stored and how far the store's sequence is ahead of its agent's.
     private var numberings: [String: AttemptNumbering] = [:]
     private var openFiles: [String: DurableFile] = [:]
     private var fileUse: [String] = []
-    private var followers: [String: [UUID: AsyncStream<LogEntry>.Continuation]] = [:]
+    private var followers: [String: [UUID: Follower]] = [:]
+    /// Followers of a finished job still reading their backlog: they end once it is sent.
+    private var finishing: [UUID: Follower] = [:]
     private let maximumOpenFiles = 128
 
     public init(directory: String) throws(ServerError) {
@@ -45,7 +50,7 @@ public actor JobLogStore {
         try FileManager.default.createPrivateDirectory(atPath: directory)
     }
 
-    private func path(of jobID: String) -> String {
+    private nonisolated func path(of jobID: String) -> String {
         // Job ids are server-made (`job-<hex>`), but never let one name a path outside the directory.
         let safe = jobID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
         return directory + "/" + String(safe) + ".jsonl"
@@ -141,50 +146,80 @@ public actor JobLogStore {
         let covered = pending.prefix { ($0.sequence ?? 0) <= target }
         guard !covered.isEmpty else { return }
         unsynced[jobID] = pending.count == covered.count ? nil : Array(pending.dropFirst(covered.count))
-        for follower in followers[jobID].map({ Array($0.values) }) ?? [] {
-            for entry in covered { follower.yield(entry) }
+        for id in followers[jobID].map({ Array($0.keys) }) ?? [] {
+            followers[jobID]?[id]?.deliver(covered)
         }
     }
 
-    /// The stored lines of a job after sequence `after`, the last `lines` of them when given.
-    public func entries(of jobID: String, after: Int = 0, lines: Int? = nil) throws(ServerError) -> [LogEntry] {
-        let all = try readAll(jobID).filter { ($0.sequence ?? 0) > after }
+    /// The stored lines of a job after sequence `after`, the last `lines` of them when given. The file is read off
+    /// the actor, so a long log holds up nobody's uploads.
+    public func entries(of jobID: String, after: Int = 0, lines: Int? = nil) async throws(ServerError) -> [LogEntry] {
+        let all = try await readOffActor(jobID).filter { ($0.sequence ?? 0) > after }
         guard let lines, lines >= 0 else { return all }
         return Array(all.suffix(lines))
     }
 
     /// The first `limit` stored lines after sequence `after`, as one page whose `has_more` says whether more follow
     /// (ask again after the page's last sequence).
-    public func page(of jobID: String, after: Int, limit: Int) throws(ServerError) -> Page<LogEntry> {
-        let all = try readAll(jobID).filter { ($0.sequence ?? 0) > after }
+    public func page(of jobID: String, after: Int, limit: Int) async throws(ServerError) -> Page<LogEntry> {
+        let all = try await readOffActor(jobID).filter { ($0.sequence ?? 0) > after }
         let items = Array(all.prefix(max(1, limit)))
         return Page(items: items, totalCount: all.count, hasMore: items.count < all.count)
     }
 
     /// Lines after `after` (the last `lines` of them when given), then each new line, until ``finish(_:)`` is
     /// called for the job or the consumer stops.
-    public func follow(_ jobID: String, after: Int = 0, lines: Int? = nil) throws(ServerError) -> AsyncStream<LogEntry> {
+    ///
+    /// The follower is registered first and the backlog read off the actor: lines synced meanwhile wait in the
+    /// follower, and go out after the backlog (which holds only lines synced before it registered), so none is
+    /// lost or sent twice.
+    public func follow(_ jobID: String, after: Int = 0, lines: Int? = nil) async throws(ServerError) -> AsyncStream<LogEntry> {
         let (stream, continuation) = AsyncStream.makeStream(of: LogEntry.self, bufferingPolicy: .bufferingNewest(100_000))
-        // Lines written but not yet synced come with their sync, so they are not sent twice.
         _ = try lastSequence(of: jobID)
         let synced = syncedSequences[jobID] ?? 0
-        var stored = try entries(of: jobID, after: after).filter { ($0.sequence ?? 0) <= synced }
-        if let lines, lines >= 0 { stored = Array(stored.suffix(lines)) }
-        for entry in stored { continuation.yield(entry) }
         let id = UUID()
-        followers[jobID, default: [:]][id] = continuation
+        followers[jobID, default: [:]][id] = Follower(continuation: continuation, waiting: [])
         continuation.onTermination = { [weak self] _ in
             Task { await self?.removeFollower(id, of: jobID) }
+        }
+        let backlog: [LogEntry]
+        do {
+            backlog = try await readOffActor(jobID)
+        } catch {
+            removeFollower(id, of: jobID)
+            throw error
+        }
+        var stored = backlog.filter { ($0.sequence ?? 0) > after && ($0.sequence ?? 0) <= synced }
+        if let lines, lines >= 0 { stored = Array(stored.suffix(lines)) }
+        for entry in stored { continuation.yield(entry) }
+        if let waiting = followers[jobID]?[id]?.waiting {
+            for entry in waiting { continuation.yield(entry) }
+            followers[jobID]?[id]?.waiting = nil
+        } else {
+            // The job finished (or the consumer left) while the backlog was read: what came meanwhile, then the end.
+            for entry in finishing.removeValue(forKey: id)?.waiting ?? [] { continuation.yield(entry) }
+            continuation.finish()
         }
         return stream
     }
 
     /// Ends every follower of a job (it reached a final status).
     public func finish(_ jobID: String) {
-        for follower in followers.removeValue(forKey: jobID).map({ Array($0.values) }) ?? [] { follower.finish() }
+        for (id, follower) in followers.removeValue(forKey: jobID) ?? [:] {
+            if follower.waiting != nil {
+                finishing[id] = follower  // Its backlog is still being read: it ends after sending it.
+            } else {
+                follower.continuation.finish()
+            }
+        }
         guard unsynced[jobID] == nil else { return }  // A sync in flight still needs the file.
         openFiles[jobID] = nil
         fileUse.removeAll { $0 == jobID }
+    }
+
+    /// How many followers the job has, counting those still reading their backlog (for tests).
+    func followerCount(of jobID: String) -> Int {
+        followers[jobID]?.count ?? 0
     }
 
     /// Ends every follower (shutdown).
@@ -221,12 +256,22 @@ public actor JobLogStore {
     }
 
     private func removeFollower(_ id: UUID, of jobID: String) {
+        finishing[id] = nil
         followers[jobID]?[id] = nil
         if followers[jobID]?.isEmpty == true { followers[jobID] = nil }
     }
 
     private func readAll(_ jobID: String) throws(ServerError) -> [LogEntry] {
-        guard let data = FileManager.default.contents(atPath: path(of: jobID)) else { return [] }
+        Self.read(path(of: jobID))
+    }
+
+    private func readOffActor(_ jobID: String) async throws(ServerError) -> [LogEntry] {
+        let path = path(of: jobID)
+        return try await reader.run(key: jobID) { () throws(ServerError) in Self.read(path) }
+    }
+
+    private static func read(_ path: String) -> [LogEntry] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         let decoder = AutoGitJSON.decoder()
         var entries: [LogEntry] = []
         // A torn last line (a crash mid-write, never acknowledged) does not decode and is skipped.
@@ -257,6 +302,20 @@ public actor JobLogStore {
         openFiles[jobID] = file
         fileUse.append(jobID)
         return file
+    }
+}
+
+/// A follower of a job's log. `waiting` holds the lines synced while its backlog is read (nil once it is live).
+private struct Follower {
+    let continuation: AsyncStream<LogEntry>.Continuation
+    var waiting: [LogEntry]?
+
+    mutating func deliver(_ entries: some Collection<LogEntry>) {
+        if waiting != nil {
+            waiting?.append(contentsOf: entries)
+        } else {
+            for entry in entries { continuation.yield(entry) }
+        }
     }
 }
 

@@ -100,6 +100,19 @@ struct JobLogStoreTests {
         }
     }
 
+    @Test("a follower that starts as its job finishes still gets the whole log, then ends")
+    func followAsJobFinishes() async throws {
+        let logs = try JobLogStore(directory: directory.path)
+        _ = try await logs.append((1...2000).map { (number: Int) in line(number, "line \(number)") }, to: "job-f")
+        // The finish lands once the follower is registered: while its backlog is read, or just after.
+        let following = Task { try await logs.follow("job-f") }
+        while await logs.followerCount(of: "job-f") == 0 { await Task.yield() }
+        await logs.finish("job-f")
+        var sequences: [Int] = []
+        for await entry in try await following.value { sequences.append(entry.sequence ?? -1) }
+        #expect(sequences == Array(1...2000))
+    }
+
     @Test("a job id cannot name a file outside the log directory")
     func pathSafety() async throws {
         let logs = try JobLogStore(directory: directory.path + "/logs")
