@@ -32,6 +32,7 @@ let package = Package(
         .executableTarget(name: "ListRunners", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/ListRunners"),
         .executableTarget(name: "FollowJob", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/FollowJob"),
         .executableTarget(name: "WatchEvents", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/WatchEvents"),
+        .executableTarget(name: "ServeModel", dependencies: ["AutoGitClient", "AutoGitCore"], path: "Examples/ServeModel"),
 
         // Release-mode benchmarks: `swift run -c release autogit-bench <name>`.
         .executableTarget(
