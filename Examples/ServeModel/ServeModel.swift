@@ -46,7 +46,9 @@ struct ServeModel {
                     last = instance.status
                 }
             }
-            print("\(name) is running (pid \(instance.pid.map(String.init) ?? "?")); health: \(try await client.instances.health(name).status)")
+            print(
+                "\(name) is running (pid \(instance.pid.map(String.init) ?? "?")); health: \(try await client.instances.health(name).status)"
+            )
 
             let answer = try await client.instances.proxy(name, path: "")
             let body = try await answer.body.collect(upTo: 4096)
