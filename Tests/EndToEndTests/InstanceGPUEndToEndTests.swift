@@ -84,6 +84,24 @@ struct InstanceGPUEndToEndTests {
         }
     }
 
+    @Test("instances.gpu_hosts names the host whose runners lend instances their GPUs, changed without a restart")
+    func namedGPUHosts() async throws {
+        try await withEmbeddedServer { server in
+            let client = server.admin
+            let (runner, _) = try await server.registerAgent("gpu-box", gpus: [EmbeddedServer.gpu(0)])
+            _ = try await client.instances.create(Self.model("named", gpus: 1))
+            defer { Task { _ = try? await client.instances.stop("named", InstanceStopRequest(force: true)) } }
+            // The agent reports host gpu-box.local, not this machine's name: no GPU for the instance yet.
+            await #expect {
+                _ = try await client.instances.start("named")
+            } throws: { ($0 as? AutoGitError)?.status == 503 }
+            _ = try await client.config.patch(["instances": ["gpu_hosts": ["gpu-box.local"]]])
+            _ = try await client.instances.start("named")
+            let held = try await client.gpus.get("\(runner.id):gpu0")
+            #expect(held.allocatedInstance == "named")
+        }
+    }
+
     @Test("without a runner on this host reporting GPUs, a GPU instance fails to start with a 503 that says what to do")
     func noLocalGPUs() async throws {
         try await withAgentFleet { fleet in

@@ -103,6 +103,10 @@ extension ServerConfiguration {
                         "port_range_start": integer("First port handed to instances.", minimum: 1, maximum: 65_535),
                         "port_range_end": integer("Last port handed to instances.", minimum: 1, maximum: 65_535),
                         "max_running": integer("Instances running at once; the least recently used is stopped.", minimum: 1),
+                        "gpu_hosts": [
+                            "type": "array", "items": ["type": "string"],
+                            "description": "Host names whose runners' GPUs instances may hold; empty: the server's own.",
+                        ],
                     ]),
                 "providers": [
                     "type": "array", "description": "Fleeting plugins that provision runners (Docs/plugins.md).",

@@ -251,17 +251,23 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
         public var portRangeEnd: Int
         /// Instances running at once; starting one more stops the least recently used.
         public var maxRunning: Int
+        /// The host names (as runner agents report them) whose runners' GPUs instances may hold: those of the
+        /// machine the instances run on. Empty means the server's own host name, which is right unless the server
+        /// sees another name than its local agents do (a container, say).
+        public var gpuHosts: [String]
 
-        public init(portRangeStart: Int = 9000, portRangeEnd: Int = 9999, maxRunning: Int = 4) {
+        public init(portRangeStart: Int = 9000, portRangeEnd: Int = 9999, maxRunning: Int = 4, gpuHosts: [String] = []) {
             self.portRangeStart = portRangeStart
             self.portRangeEnd = portRangeEnd
             self.maxRunning = maxRunning
+            self.gpuHosts = gpuHosts
         }
 
         enum CodingKeys: String, CodingKey {
             case portRangeStart = "port_range_start"
             case portRangeEnd = "port_range_end"
             case maxRunning = "max_running"
+            case gpuHosts = "gpu_hosts"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -270,6 +276,7 @@ public struct ServerConfiguration: Codable, Sendable, Hashable {
             portRangeStart = try container.decode(Int.self, forKey: .portRangeStart, default: defaults.portRangeStart)
             portRangeEnd = try container.decode(Int.self, forKey: .portRangeEnd, default: defaults.portRangeEnd)
             maxRunning = try container.decode(Int.self, forKey: .maxRunning, default: defaults.maxRunning)
+            gpuHosts = try container.decode([String].self, forKey: .gpuHosts, default: defaults.gpuHosts)
         }
     }
 

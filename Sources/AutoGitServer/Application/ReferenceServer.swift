@@ -123,7 +123,13 @@ public final class ReferenceServer: Sendable {
                     store: store,
                     configuration: InstanceManager.Configuration(
                         directory: options.dataDirectory + "/instances", instances: current.instances),
-                    gpuAllocator: FleetInstanceGPUs(fleet: fleet), events: events),
+                    gpuAllocator: FleetInstanceGPUs(
+                        fleet: fleet,
+                        localHostNames: {
+                            let named = live.current.instances.gpuHosts
+                            return named.isEmpty ? FleetInstanceGPUs.thisHost : Set(named)
+                        }),
+                    events: events),
                 experiments: tracking,
                 provisioning: ProvisioningService(
                     fleet: fleet, events: events, store: store, tokens: tokens, configuration: live, registry: options.pluginRegistry,

@@ -105,7 +105,8 @@ extension Fleet {
         if eligible.isEmpty {
             message =
                 "Instance '\(name)' needs \(wanted) and no runner on this server's host reports any; start `autogit runner` "
-                + "here (with --gpu-inventory FILE where detection fails) so instances and jobs share its GPUs"
+                + "here (with --gpu-inventory FILE where detection fails) so instances and jobs share its GPUs, or name its "
+                + "host in instances.gpu_hosts"
         } else {
             let free = eligible.map { runner in
                 "\(runner.name): \(runner.gpus.filter { $0.isAvailable && requirement.accepts($0) }.count) free of \(runner.gpus.count)"

@@ -4,21 +4,24 @@ import AutoGitCore
 /// run), through the same records the scheduler places jobs with. A GPU an instance holds is `allocated_instance`
 /// on its runner, so no job is placed on it until the instance stops; a GPU a job holds is not given to an instance.
 ///
-/// A runner is on this host when the host name it registered with is one of ``localHostNames`` (by default
-/// `gethostname`'s answer, as agents report it, and `localhost`). The instance's process sees exactly its GPUs
-/// through ``GPUVisibility``. Holds are journalled with the runners, so they survive a server restart; the
+/// A runner is on this host when the host name it registered with is one of the names `localHostNames` gives at
+/// the time (the server passes `instances.gpu_hosts`, or when that is empty `gethostname`'s answer, as agents
+/// report it, and `localhost`). The instance's process sees exactly its GPUs through ``GPUVisibility``. Holds are journalled with the runners, so they survive a server restart; the
 /// instance manager's recovery keeps those of adopted instances and frees the rest.
 public struct FleetInstanceGPUs: InstanceGPUAllocator {
     public let fleet: Fleet
-    public let localHostNames: Set<String>
+    public let localHostNames: @Sendable () -> Set<String>
 
-    public init(fleet: Fleet, localHostNames: Set<String> = [HostName.current, "localhost"]) {
+    /// The names of this machine: `gethostname`'s and `localhost`.
+    public static let thisHost: Set<String> = [HostName.current, "localhost"]
+
+    public init(fleet: Fleet, localHostNames: @escaping @Sendable () -> Set<String> = { thisHost }) {
         self.fleet = fleet
         self.localHostNames = localHostNames
     }
 
     public func allocate(_ requirement: GPURequirement, instance name: String) async throws(ServerError) -> InstanceGPUAllocation {
-        let hosts = localHostNames
+        let hosts = localHostNames()
         let hold = try await fleet.holdGPUs(for: name, requirement) { runner in runner.host.map(hosts.contains) ?? false }
         return Self.allocation(hold)
     }
