@@ -100,9 +100,37 @@ extension Fleet {
         changes += requeueJobs(of: id, reason: "runner re-registered")
         publishStatusChange(of: runner, from: old)
         events.publish(.runnerProvisioned, ["runner_id": .string(id), "name": .string(runner.name)], at: timestamp)
+        warnOfSharedGPUs(runner)
         requestSchedulingPass()
         try await commit(changes)
         return runners[id] ?? runner
+    }
+
+    /// Two live runners reporting the same GPU (by UUID) would each hand it out: an agent detected every GPU of a
+    /// machine another agent already serves. The engine cannot tell which should have it, so it says so loudly, in
+    /// both runners' logs and as a `system_alert`, and the operator gives each agent its own GPUs
+    /// (`--gpu-inventory`).
+    private func warnOfSharedGPUs(_ runner: Runner) {
+        let uuids = Set(runner.gpus.compactMap(\.uuid))
+        guard !uuids.isEmpty else { return }
+        for other in runners.values where other.id != runner.id && ![.offline, .stopped, .error].contains(other.status) {
+            let shared = uuids.intersection(other.gpus.compactMap(\.uuid)).sorted()
+            guard !shared.isEmpty else { continue }
+            let message =
+                "Runners '\(runner.name)' and '\(other.name)' both report GPU(s) \(shared.joined(separator: ", ")): both may give them "
+                + "to jobs at once; give each agent its own GPUs with --gpu-inventory FILE"
+            logRunner(runner.id, message, level: .warn, context: ["other_runner_id": .string(other.id)])
+            logRunner(other.id, message, level: .warn, context: ["other_runner_id": .string(runner.id)])
+            events.publish(
+                .systemAlert,
+                [
+                    "level": "warn", "source": "engine", "message": .string(message),
+                    "details": [
+                        "runner_ids": .array([.string(runner.id), .string(other.id)]), "gpu_uuids": .array(shared.map(JSONValue.string)),
+                    ],
+                ],
+                at: now())
+        }
     }
 
     /// The runner a registration takes over: the one of the same fleeting instance (`instance_id`, within its

@@ -283,6 +283,26 @@ struct FleetTests {
         #expect(try await fleet.requestJob(for: runnerID, wait: 0)?.id == queuedID)
     }
 
+    @Test("two live runners reporting the same GPU (by UUID) raise a system alert naming both; distinct GPUs do not")
+    func sharedGPUsAreReported() async throws {
+        let (fleet, _, events) = try makeFleet()
+        func withUUID(_ index: Int, _ uuid: String) -> GPU {
+            var gpu = gpu(index)
+            gpu.uuid = uuid
+            return gpu
+        }
+        let first = try await fleet.register(registration("box-a", gpus: [withUUID(0, "GPU-aaa"), withUUID(1, "GPU-bbb")]))
+        _ = try await fleet.register(registration("box-b", gpus: [withUUID(0, "GPU-ccc")]))
+        #expect(events.events(after: nil, types: [.systemAlert]).isEmpty)
+        let second = try await fleet.register(registration("box-c", gpus: [withUUID(0, "GPU-bbb")]))
+        let alerts = events.events(after: nil, types: [.systemAlert])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.payload["details"]?["gpu_uuids"] == ["GPU-bbb"])
+        #expect(alerts.first?.payload["details"]?["runner_ids"] == [.string(second.id), .string(first.id)])
+        let log = try await fleet.runnerLog(first.id, lines: 10, level: nil, since: nil).map(\.message)
+        #expect(log.contains { $0.contains("both report GPU(s) GPU-bbb") })
+    }
+
     @Test("instances hold GPUs of their host's runners: best fit, kept over a re-registration, freed for jobs on release")
     func instanceHolds() async throws {
         let (fleet, _, events) = try makeFleet()
