@@ -217,11 +217,7 @@ struct ExperimentsEndToEndTests {
         try await withEmbeddedServer(configuration: configuration) { server in
             let client = server.admin
             let existing = try await client.experiments.createRun(RunCreateRequest(project: "costs", params: ["lr": 0.1]))
-            let registrationToken = try await client.tokens.create(name: "registration", role: .runner)
-            var registration = RunnerRegistration(name: "priced", architecture: .amd64, gpus: [EmbeddedServer.gpu(0)])
-            registration.provider = "cloud"
-            let registered = try await server.client(.bearer(registrationToken.token ?? "")).runners.register(registration)
-            let agent = server.client(.bearer(registered.token))
+            let (priced, agent) = try await server.registerAgent("priced", gpus: [EmbeddedServer.gpu(0)], provider: "cloud")
 
             let job = try await client.jobs.submit(
                 JobSpec(
@@ -229,7 +225,7 @@ struct ExperimentsEndToEndTests {
                     experiment: JobExperiment(runID: existing.id, params: ["batch": 32])))
             #expect(job.spec.experiment?.runID == existing.id)
             #expect(try await client.experiments.run(existing.id).params == ["lr": 0.1, "batch": 32])
-            _ = try #require(try await agent.runners.requestJob(registered.runnerID, wait: 5))
+            _ = try #require(try await agent.runners.requestJob(priced.id, wait: 5))
             _ = try await agent.jobs.update(job.id, JobUpdate(status: .running))
             try await Task.sleep(for: .milliseconds(300))
             let finished = try await agent.jobs.update(job.id, JobUpdate(status: .succeeded, exitCode: 0))
@@ -247,7 +243,7 @@ struct ExperimentsEndToEndTests {
             let failing = try await client.jobs.submit(
                 JobSpec(name: "failing", steps: [JobStep(name: "s", run: "false")], experiment: JobExperiment(project: "costs")))
             let failingRun = try #require(failing.spec.experiment?.runID)
-            _ = try #require(try await agent.runners.requestJob(registered.runnerID, wait: 5))
+            _ = try #require(try await agent.runners.requestJob(priced.id, wait: 5))
             _ = try await agent.jobs.update(failing.id, JobUpdate(status: .failed, exitCode: 1))
             let failed = try await eventually { () async throws -> ExperimentRun? in
                 let run = try await client.experiments.run(failingRun)
@@ -286,11 +282,7 @@ extension ExperimentsEndToEndTests {
         ]
         try await withEmbeddedServer(configuration: configuration) { server in
             let client = server.admin
-            let registrationToken = try await client.tokens.create(name: "registration", role: .runner)
-            var registration = RunnerRegistration(name: "priced", architecture: .amd64, gpus: [EmbeddedServer.gpu(0)])
-            registration.provider = "cloud"
-            let registered = try await server.client(.bearer(registrationToken.token ?? "")).runners.register(registration)
-            let agent = server.client(.bearer(registered.token))
+            let (priced, agent) = try await server.registerAgent("priced", gpus: [EmbeddedServer.gpu(0)], provider: "cloud")
             let job = try await client.jobs.submit(
                 JobSpec(
                     name: "flaky", steps: [JobStep(name: "s", run: "train")], retryCount: 1,
@@ -298,12 +290,12 @@ extension ExperimentsEndToEndTests {
             let runID = try #require(job.spec.experiment?.runID)
 
             // Attempt 1 runs a while and fails; attempt 2 runs and succeeds.
-            _ = try #require(try await agent.runners.requestJob(registered.runnerID, wait: 5))
+            _ = try #require(try await agent.runners.requestJob(priced.id, wait: 5))
             _ = try await agent.jobs.update(job.id, JobUpdate(status: .running))
             try await Task.sleep(for: .milliseconds(400))
             let retried = try await agent.jobs.update(job.id, JobUpdate(status: .failed, exitCode: 3))
             #expect(retried.status == .queued && retried.attempt == 2)
-            _ = try #require(try await agent.runners.requestJob(registered.runnerID, wait: 5))
+            _ = try #require(try await agent.runners.requestJob(priced.id, wait: 5))
             _ = try await agent.jobs.update(job.id, JobUpdate(status: .running))
             try await Task.sleep(for: .milliseconds(200))
             let finished = try await agent.jobs.update(job.id, JobUpdate(status: .succeeded, exitCode: 0))
@@ -311,7 +303,7 @@ extension ExperimentsEndToEndTests {
             let earlier = try #require(try await client.jobs.get(job.id).previousAttempts.first)
             #expect(finished.previousAttempts.count == 1)
             #expect(earlier.attempt == 1 && earlier.status == .failed && earlier.exitCode == 3)
-            #expect(earlier.runnerID == registered.runnerID && earlier.provider == "cloud")
+            #expect(earlier.runnerID == priced.id && earlier.provider == "cloud")
             let first = try #require(earlier.duration)
             let second = try #require(finished.duration)
             #expect(first >= 0.4)

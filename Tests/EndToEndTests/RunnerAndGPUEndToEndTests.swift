@@ -134,17 +134,14 @@ struct RunnerAndGPUEndToEndTests {
             } throws: { ($0 as? AutoGitError)?.status == 404 }
 
             // A runner made by a configured provider is the provider's to remove.
-            let registrationToken = try await server.admin.tokens.create(name: "cloud agent", role: .runner)
-            var registration = RunnerRegistration(name: "cloud-1", architecture: .amd64)
-            registration.provider = "cloud"
-            let provisioned = try await server.client(.bearer(registrationToken.token ?? "")).runners.register(registration)
+            let (provisioned, provisionedAgent) = try await server.registerAgent("cloud-1", provider: "cloud")
             await #expect {
-                _ = try await server.client(.bearer(provisioned.token)).runners.delete(provisioned.runnerID)
+                _ = try await provisionedAgent.runners.delete(provisioned.id)
             } throws: { error in
                 let error = error as? AutoGitError
                 return error?.status == 409 && error?.details?["provider"] == "cloud"
             }
-            #expect(try await server.admin.runners.get(provisioned.runnerID).name == "cloud-1")
+            #expect(try await server.admin.runners.get(provisioned.id).name == "cloud-1")
         }
     }
 

@@ -25,7 +25,7 @@ extension Fleet {
         let eligible = runners.values.filter { isEligible($0) && !$0.gpus.isEmpty }
         var best: (runner: Runner, free: [GPU])?
         for runner in eligible.sorted(by: { $0.id < $1.id }) {
-            let free = runner.gpus.filter { $0.isAvailable && requirement.accepts($0) }.sorted { $0.index < $1.index }
+            let free = Self.free(runner, requirement)
             guard free.count >= requirement.count else { continue }
             if best.map({ free.count < $0.free.count }) ?? true { best = (runner, free) }
         }
@@ -96,6 +96,11 @@ extension Fleet {
         return changes
     }
 
+    /// The runner's GPUs an instance asking for `requirement` could hold now, by index.
+    private static func free(_ runner: Runner, _ requirement: GPURequirement) -> [GPU] {
+        runner.gpus.filter { $0.isAvailable && requirement.accepts($0) }.sorted { $0.index < $1.index }
+    }
+
     private func unavailable(_ requirement: GPURequirement, for name: String, among eligible: [Runner]) -> ServerError {
         var wanted = "\(requirement.count)"
         if let type = requirement.type { wanted += " \(type)" }
@@ -109,7 +114,7 @@ extension Fleet {
                 + "host in instances.gpu_hosts"
         } else {
             let free = eligible.map { runner in
-                "\(runner.name): \(runner.gpus.filter { $0.isAvailable && requirement.accepts($0) }.count) free of \(runner.gpus.count)"
+                "\(runner.name): \(Self.free(runner, requirement).count) free of \(runner.gpus.count)"
             }
             message = "Instance '\(name)' needs \(wanted) on one runner of this host; \(free.joined(separator: ", "))"
         }

@@ -121,14 +121,9 @@ extension Fleet {
                 + "to jobs at once; give each agent its own GPUs with --gpu-inventory FILE"
             logRunner(runner.id, message, level: .warn, context: ["other_runner_id": .string(other.id)])
             logRunner(other.id, message, level: .warn, context: ["other_runner_id": .string(runner.id)])
-            events.publish(
-                .systemAlert,
-                [
-                    "level": "warn", "source": "engine", "message": .string(message),
-                    "details": [
-                        "runner_ids": .array([.string(runner.id), .string(other.id)]), "gpu_uuids": .array(shared.map(JSONValue.string)),
-                    ],
-                ],
+            events.publishAlert(
+                .warn, source: "engine", message,
+                details: ["runner_ids": [.string(runner.id), .string(other.id)], "gpu_uuids": .array(shared.map(JSONValue.string))],
                 at: now())
         }
     }

@@ -90,3 +90,21 @@ public final class EventBus: Sendable {
         }
     }
 }
+
+extension EventBus {
+    /// How loud a `system_alert` is.
+    public enum AlertLevel: String, Sendable {
+        case info, warn, error
+    }
+
+    /// Publishes a `system_alert` in the contract's shape: `level`, `source` (what raised it), `message`, `details`.
+    @discardableResult
+    public func publishAlert(
+        _ level: AlertLevel, source: String, _ message: String, details: [String: JSONValue], at timestamp: Date = Date()
+    ) -> Event {
+        publish(
+            .systemAlert,
+            ["level": .string(level.rawValue), "source": .string(source), "message": .string(message), "details": .object(details)],
+            at: timestamp)
+    }
+}

@@ -316,14 +316,7 @@ extension ProvisioningService {
         return message
     }
 
-    enum AlertLevel: String {
-        case info, warn, error
-    }
-
-    func alert(_ level: AlertLevel, source: String, _ message: String, details: [String: JSONValue]) {
-        events.publish(
-            .systemAlert,
-            ["level": .string(level.rawValue), "source": .string(source), "message": .string(message), "details": .object(details)],
-            at: now())
+    func alert(_ level: EventBus.AlertLevel, source: String, _ message: String, details: [String: JSONValue]) {
+        events.publishAlert(level, source: source, message, details: details, at: now())
     }
 }

@@ -55,13 +55,14 @@ final class EmbeddedServer: Sendable {
     /// Registers an agent through the SDK with a registration token; returns the runner and a client holding its
     /// own token.
     func registerAgent(
-        _ name: String, labels: [String] = [], gpus: [GPU] = [], concurrency: Int = 2
+        _ name: String, labels: [String] = [], gpus: [GPU] = [], concurrency: Int = 2, provider: String? = nil
     ) async throws -> (runner: Runner, agent: AutoGitClient) {
         let registrationToken = try await admin.tokens.create(name: "registration \(name)", role: .runner)
         let registrar = client(.bearer(registrationToken.token ?? ""))
         var registration = RunnerRegistration(
             name: name, host: "\(name).local", architecture: .amd64, os: "linux", labels: labels, gpus: gpus)
         registration.maxConcurrentJobs = concurrency
+        registration.provider = provider
         let result = try await registrar.runners.register(registration)
         return (try await admin.runners.get(result.runnerID), client(.bearer(result.token)))
     }
