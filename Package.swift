@@ -50,7 +50,8 @@ let package = Package(
         .target(name: "AutoGitTestSupport", dependencies: ["AutoGitFleeting"], path: "Tests/AutoGitTestSupport"),
         .testTarget(name: "AutoGitFleetingTests", dependencies: ["AutoGitFleeting", "AutoGitCore", "AutoGitTestSupport"]),
         .testTarget(name: "AutoGitRunnerTests", dependencies: ["AutoGitRunner", "AutoGitCore", "AutoGitClient", "AutoGitHTTP"]),
-        .testTarget(name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient"], exclude: ["Golden"]),
+        .testTarget(
+            name: "AutoGitCLITests", dependencies: ["autogit", "AutoGitCore", "AutoGitClient", "AutoGitTestSupport"], exclude: ["Golden"]),
         // End to end: the SDK against a real server on loopback, and the built `autogit` binary as a child process.
         .testTarget(
             name: "EndToEndTests",

@@ -1,3 +1,4 @@
+import AutoGitTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -61,18 +62,6 @@ struct ShellProcess: Sendable {
     }
 
     static func exists(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
-}
-
-extension Pipe {
-    /// A pipe whose two ends are close-on-exec: a child gets them only where it is told to (as its stdin, stdout or
-    /// stderr), never by inheritance.
-    static func closingOnExec() -> Pipe {
-        let pipe = Pipe()
-        for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
-            _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
-        }
-        return pipe
-    }
 }
 
 /// A flag set once from another thread.

@@ -1,3 +1,4 @@
+import AutoGitTestSupport
 import Foundation
 import Synchronization
 

@@ -1,3 +1,4 @@
+import AutoGitTestSupport
 import Foundation
 import Synchronization
 
@@ -13,7 +14,7 @@ import Darwin
 final class BinaryProcess: Sendable {
     private let process: Process
     private let output = Mutex<String>("")
-    private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+    private let exit = ExitStatus()
 
     private init(process: Process) {
         self.process = process
@@ -30,14 +31,11 @@ final class BinaryProcess: Sendable {
         process.arguments = arguments
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
-            _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
-        }
+        let pipe = Pipe.closingOnExec()
         process.standardOutput = pipe
         process.standardError = pipe
         let child = BinaryProcess(process: process)
-        process.terminationHandler = { process in child.record(process.terminationStatus) }
+        process.terminationHandler = { process in child.exit.record(process.terminationStatus) }
         try process.run()
         let reading = pipe.fileHandleForReading
         let thread = Thread {
@@ -51,33 +49,18 @@ final class BinaryProcess: Sendable {
         let pid = process.processIdentifier
         let seconds = Double(timeLimit.components.seconds)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-            if child.exit.withLock({ $0.status == nil }) { kill(pid, SIGKILL) }
+            if child.exit.status == nil { kill(pid, SIGKILL) }
         }
         return child
     }
 
-    private func record(_ status: Int32) {
-        let waiters = exit.withLock { state in
-            state.status = status
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(returning: status) }
-    }
-
     /// Waits for the process to end (it is killed at its time limit at the latest) and returns its status.
     func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let status = exit.withLock { state in
-                if state.status == nil { state.waiters.append(continuation) }
-                return state.status
-            }
-            if let status { continuation.resume(returning: status) }
-        }
+        await exit.wait()
     }
 
     func send(_ signal: Int32) {
-        if exit.withLock({ $0.status == nil }) { kill(pid, signal) }
+        if exit.status == nil { kill(pid, signal) }
     }
 }
 

@@ -28,36 +28,6 @@ final class ServerProcess: Sendable {
 
     private let exit: ExitStatus
 
-    /// Lines of standard output, shared with the reading thread.
-    private final class OutputLines: Sendable {
-        let lines = Mutex<[String]>([])
-    }
-
-    /// The child's exit status, awaited without blocking a thread of the concurrency pool (the suites running beside
-    /// a test need those).
-    private final class ExitStatus: Sendable {
-        private let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
-
-        func record(_ status: Int32) {
-            let waiters = state.withLock { state in
-                state.status = status
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters { waiter.resume(returning: status) }
-        }
-
-        func wait() async -> Int32 {
-            await withCheckedContinuation { continuation in
-                let status = state.withLock { state in
-                    if state.status == nil { state.waiters.append(continuation) }
-                    return state.status
-                }
-                if let status { continuation.resume(returning: status) }
-            }
-        }
-    }
-
     private init(process: Process, url: URL, errors: OutputLines, output: OutputLines, exit: ExitStatus) {
         self.process = process
         self.url = url
@@ -87,42 +57,18 @@ final class ServerProcess: Sendable {
         try process.run()
         // Each thread holds its pipe's handle until end of file, so the descriptor cannot be closed (and its number
         // reused by another test) while it is still being read.
-        readLines(from: outputPipe.fileHandleForReading, into: output) { line in
+        output.read(outputPipe.fileHandleForReading) { line in
             if let range = line.range(of: "listening on ") { found.yield(URL(string: String(line[range.upperBound...]))) }
         } atEnd: {
             found.finish()
         }
-        readLines(from: errorPipe.fileHandleForReading, into: errors) { _ in
-        } atEnd: {
-        }
+        errors.read(errorPipe.fileHandleForReading)
         var iterator = urls.makeAsyncIterator()
         guard let first = await iterator.next(), let url = first else {
             let status = await exit.wait()
             throw ProcessFailure("autogit serve did not start (status \(status)): \(errors.lines.withLock { $0 }.joined(separator: "\n"))")
         }
         return ServerProcess(process: process, url: url, errors: errors, output: output, exit: exit)
-    }
-
-    /// Reads `handle` to its end on a thread of its own with blocking reads, line by line.
-    private static func readLines(
-        from handle: FileHandle, into lines: OutputLines, each: @escaping @Sendable (String) -> Void, atEnd: @escaping @Sendable () -> Void
-    ) {
-        let thread = Thread {
-            var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 10) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    lines.lines.withLock { $0.append(line) }
-                    each(line)
-                }
-            }
-            atEnd()
-        }
-        thread.start()
     }
 
     /// Lines written to standard error so far (server messages and the access log).
